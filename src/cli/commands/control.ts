@@ -1,0 +1,93 @@
+import { loadConfig } from '../../config/load.js';
+import { defaultName, herdHome } from '../../config/resolve.js';
+import { EXIT, exitCodeFor, HerdError } from '../../errors.js';
+import type { StatusResult } from '../../shared/control.js';
+import { intFlag } from '../args.js';
+import { call, listInstances } from '../client.js';
+import { fail, statusTable } from '../output.js';
+
+// status, stop, reload, scale and logs: each one request over the control socket.
+
+/** --name, else the herd.config in this folder, else the only herd running. */
+async function targetName(name: string | undefined): Promise<string> {
+  if (name !== undefined) return name;
+  const loaded = await loadConfig(undefined).catch(() => undefined);
+  const config = loaded?.config;
+  if (config && typeof config.name === 'string') return config.name;
+  if (config && typeof config.script === 'string') return defaultName(config.script);
+  const running = listInstances(herdHome());
+  if (running.length === 1) return running[0]!;
+  throw new HerdError(
+    running.length === 0 ? 'ERR_HERD_NOT_RUNNING' : 'ERR_HERD_USAGE',
+    running.length === 0 ? 'no running herd found' : `several herds are running (${running.join(', ')}): choose one with --name`,
+  );
+}
+
+async function run(name: string | undefined, action: (name: string) => Promise<void>): Promise<number> {
+  try {
+    await action(await targetName(name));
+    return EXIT.OK;
+  } catch (error) {
+    fail(error);
+    return exitCodeFor(error);
+  }
+}
+
+export function statusCommand(flags: { name?: string; json?: boolean }): Promise<number> {
+  return run(flags.name, async (name) => {
+    const status = (await call(herdHome(), name, { cmd: 'status' }).result) as StatusResult;
+    process.stdout.write(flags.json ? `${JSON.stringify(status, null, 2)}\n` : `${statusTable(status)}\n`);
+  });
+}
+
+export function stopCommand(flags: { name?: string }): Promise<number> {
+  return run(flags.name, async (name) => {
+    await call(herdHome(), name, { cmd: 'stop' }).result;
+    process.stdout.write(`herd: "${name}" stopped\n`);
+  });
+}
+
+export function reloadCommand(flags: { name?: string }): Promise<number> {
+  return run(flags.name, async (name) => {
+    await call(herdHome(), name, { cmd: 'reload' }).result;
+    process.stdout.write(`herd: "${name}" reloaded\n`);
+  });
+}
+
+export function scaleCommand(count: string, flags: { name?: string }): Promise<number> {
+  let n: number;
+  try {
+    n = intFlag('<count>', count, 1);
+  } catch (error) {
+    fail(error);
+    return Promise.resolve(EXIT.USAGE);
+  }
+  return run(flags.name, async (name) => {
+    await call(herdHome(), name, { cmd: 'scale', count: n }).result;
+    process.stdout.write(`herd: "${name}" scaled to ${n}\n`);
+  });
+}
+
+export function logsCommand(flags: { name?: string; follow?: boolean; lines?: string }): Promise<number> {
+  let lines: number;
+  try {
+    lines = flags.lines === undefined ? 20 : intFlag('--lines', flags.lines, 0);
+  } catch (error) {
+    fail(error);
+    return Promise.resolve(EXIT.USAGE);
+  }
+  return run(flags.name, async (name) => {
+    const follow = Boolean(flags.follow);
+    const c = call(herdHome(), name, { cmd: 'logs', lines, follow }, (line) => process.stdout.write(`${line}\n`));
+    if (follow) {
+      process.once('SIGINT', () => c.close());
+      process.once('SIGTERM', () => c.close());
+      // Following ends when the herd stops (socket closed) or on Ctrl-C.
+      await c.result.catch((error: HerdError) => {
+        if (error.code !== 'ERR_HERD_CONTROL') throw error;
+      });
+      return;
+    }
+    await c.result;
+  });
+}

@@ -1,0 +1,89 @@
+import { resolve } from 'node:path';
+import { configDir, loadConfig } from '../../config/load.js';
+import type { HerdOptions } from '../../config/options.js';
+import { isPlainObject } from '../../config/validate.js';
+import { EXIT, exitCodeFor, HerdError } from '../../errors.js';
+import { start, type HerdApp } from '../../primary/app.js';
+import { intFlag, workersFlag } from '../args.js';
+import { fail } from '../output.js';
+
+export interface StartFlags {
+  workers?: string;
+  name?: string;
+  config?: string;
+  logFile?: string;
+  shutdownTimeout?: string;
+  single?: boolean;
+}
+
+/** Config file first, CLI flags over it. Paths in the file are relative to the file. */
+async function buildOptions(script: string | undefined, flags: StartFlags, appArgs: string[]): Promise<HerdOptions> {
+  const loaded = await loadConfig(flags.config);
+  const base = configDir(loaded);
+  const options: Record<string, unknown> = { ...loaded.config };
+  for (const key of ['script', 'primary'] as const) {
+    if (typeof options[key] === 'string') options[key] = resolve(base, options[key] as string);
+  }
+  if (isPlainObject(options.logs) && typeof options.logs.file === 'string') {
+    options.logs = { ...options.logs, file: resolve(base, options.logs.file) };
+  }
+
+  if (script !== undefined) options.script = resolve(script);
+  if (appArgs.length > 0) options.args = appArgs;
+  if (flags.workers !== undefined) options.workers = workersFlag(flags.workers);
+  if (flags.name !== undefined) options.name = flags.name;
+  if (flags.shutdownTimeout !== undefined) options.shutdownTimeout = intFlag('--shutdown-timeout', flags.shutdownTimeout, 0, 'ms');
+  if (flags.single) options.single = true;
+  if (flags.logFile !== undefined) {
+    options.logs = { ...(isPlainObject(options.logs) ? options.logs : {}), file: resolve(flags.logFile) };
+  }
+  if (options.script === undefined) {
+    throw new HerdError('ERR_HERD_USAGE', 'missing <script>: herd start <script> [options] [-- <app args>], or `script` in herd.config.js');
+  }
+  return options as unknown as HerdOptions;
+}
+
+function readyLine(app: HerdApp): string {
+  const workers = app.workers().map((w) => `${w.code}=${w.pid}`).join(' ');
+  const count = app.workers().length;
+  const mode = app.options.single ? 'single process' : `${count} worker${count === 1 ? '' : 's'}`;
+  return `herd: "${app.name}" ready, ${mode} (${workers}), primary pid ${process.pid}`;
+}
+
+/** `herd start`: runs in the foreground until stopped; resolves with the exit code. */
+export async function startCommand(script: string | undefined, flags: StartFlags, appArgs: string[]): Promise<number> {
+  let app: HerdApp;
+  try {
+    app = await start(await buildOptions(script, flags, appArgs));
+  } catch (error) {
+    fail(error);
+    return exitCodeFor(error);
+  }
+  app.logs.primary(readyLine(app));
+
+  let forced = false;
+  let interrupts = 0;
+  const onInterrupt = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      app.logs.primary('herd: stopping gracefully (Ctrl-C again to stop now)');
+      void app.stop();
+    } else {
+      forced = true;
+      app.kill();
+    }
+  };
+  const report = (what: string) => (error: Error) => app.logs.primary(`herd: ${what} failed: ${error.message}`, 'stderr');
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', () => void app.stop());
+  process.on('SIGHUP', () => app.reload().catch(report('reload')));
+  process.on('SIGTTIN', () => app.scale(app.workers().filter((w) => w.state !== 'draining').length + 1).catch(report('scale')));
+  process.on('SIGTTOU', () => {
+    const count = app.engine.registry.slots.length;
+    if (count > 1) app.scale(count - 1).catch(report('scale'));
+  });
+
+  await app.closed;
+  if (app.failure) return EXIT.FAILED;
+  return forced ? EXIT.FAILED : EXIT.OK;
+}

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT } from '../errors.js';
+import { logsCommand, reloadCommand, scaleCommand, statusCommand, stopCommand } from './commands/control.js';
+import { startCommand, type StartFlags } from './commands/start.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+// App arguments follow `--` and belong to the app, not to herd.
+const argv = process.argv.slice(2);
+const dashdash = argv.indexOf('--');
+const herdArgs = dashdash === -1 ? argv : argv.slice(0, dashdash);
+const appArgs = dashdash === -1 ? [] : argv.slice(dashdash + 1);
+
+let result: Promise<number> = Promise.resolve(EXIT.OK);
+const nameOption = () => new Option('--name <name>', 'instance name (default: the one herd.config.js or $HERD_HOME points to)');
+
+const program = new Command('herd')
+  .description('Run a Node.js server on every core: zero-downtime reloads, one log writer, a channel between workers.')
+  .version(pkg.version, '-v, --version')
+  .exitOverride()
+  .showHelpAfterError('(run herd --help for usage)')
+  .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `herd: ${s}` : s) });
+
+program
+  .command('start')
+  .description('run <script> clustered in the foreground until stopped')
+  .argument('[script]', 'the app (.js, .cjs, .mjs); or `script` in herd.config.js')
+  .option('-w, --workers <n|auto>', "number of workers: 'auto' or 0 = one per CPU, -k = CPUs minus k")
+  .option('--name <name>', 'instance name (default: the script base name)')
+  .option('--config <file>', 'config file (default: herd.config.{js,mjs,cjs,json} in this folder)')
+  .option('--log-file <path>', 'also write every log line to this file')
+  .option('--shutdown-timeout <ms>', 'ms a worker may take to drain before SIGKILL')
+  .option('--single', 'run the app inside the primary, no fork')
+  .usage('<script> [options] [-- <app args>]')
+  .action((script: string | undefined, flags: StartFlags) => {
+    result = startCommand(script, flags, appArgs);
+  });
+
+program
+  .command('status')
+  .description('show the workers of a running herd')
+  .addOption(nameOption())
+  .option('--json', 'print JSON')
+  .action((flags: { name?: string; json?: boolean }) => { result = statusCommand(flags); });
+
+program
+  .command('reload')
+  .description('rolling zero-downtime reload')
+  .addOption(nameOption())
+  .action((flags: { name?: string }) => { result = reloadCommand(flags); });
+
+program
+  .command('scale')
+  .description('change the number of workers')
+  .argument('<count>', 'the new number of workers (>= 1)')
+  .addOption(nameOption())
+  .action((count: string, flags: { name?: string }) => { result = scaleCommand(count, flags); });
+
+program
+  .command('stop')
+  .description('stop gracefully')
+  .addOption(nameOption())
+  .action((flags: { name?: string }) => { result = stopCommand(flags); });
+
+program
+  .command('logs')
+  .description('print (and follow) the aggregated log')
+  .addOption(nameOption())
+  .option('-f, --follow', 'keep printing new lines')
+  .option('-n, --lines <n>', 'how many of the last lines to print', '20')
+  .action((flags: { name?: string; follow?: boolean; lines?: string }) => { result = logsCommand(flags); });
+
+try {
+  program.parse(herdArgs, { from: 'user' });
+  if (herdArgs.length === 0) program.help();
+} catch (error) {
+  if (error instanceof CommanderError) {
+    const ok = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help';
+    process.exit(ok ? EXIT.OK : EXIT.USAGE);
+  }
+  throw error;
+}
+
+const code = await result;
+// Let stdout drain (it may be a pipe) before leaving.
+process.stdout.write('', () => process.exit(code));

@@ -1,0 +1,48 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { HerdError } from '../errors.js';
+import { isPlainObject } from './validate.js';
+
+export const CONFIG_FILES = ['herd.config.js', 'herd.config.mjs', 'herd.config.cjs', 'herd.config.json'] as const;
+
+export interface LoadedConfig {
+  /** The file it came from; undefined when there is none. */
+  file: string | undefined;
+  config: Record<string, unknown>;
+}
+
+/** Finds `herd.config.*` in `cwd` unless `explicit` names a file, and evaluates it. */
+export async function loadConfig(explicit: string | undefined, cwd = process.cwd()): Promise<LoadedConfig> {
+  let file: string | undefined;
+  if (explicit !== undefined) {
+    file = resolve(cwd, explicit);
+    if (!existsSync(file)) {
+      throw new HerdError('ERR_HERD_CONFIG_LOAD', `\`--config\` must name an existing file, received ${JSON.stringify(explicit)} (${file} not found)`);
+    }
+  } else {
+    file = CONFIG_FILES.map((f) => resolve(cwd, f)).find((f) => existsSync(f));
+    if (!file) return { file: undefined, config: {} };
+  }
+
+  let value: unknown;
+  try {
+    if (file.endsWith('.json')) {
+      value = JSON.parse(readFileSync(file, 'utf8'));
+    } else {
+      const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+      value = mod.default ?? mod;
+    }
+  } catch (error) {
+    throw new HerdError('ERR_HERD_CONFIG_LOAD', `cannot load config ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  if (!isPlainObject(value)) {
+    throw new HerdError('ERR_HERD_CONFIG_LOAD', `config ${file} must export an object, received ${Array.isArray(value) ? 'an array' : typeof value}`);
+  }
+  return { file, config: { ...value } };
+}
+
+/** Paths in a config file are relative to the file's folder. */
+export function configDir(loaded: LoadedConfig, cwd = process.cwd()): string {
+  return loaded.file ? dirname(loaded.file) : cwd;
+}

@@ -1,0 +1,74 @@
+// The options a user gives (HerdOptions) and the resolved form the engine runs on.
+
+export type WorkerCount = number | 'auto';
+export type Balancer = 'round-robin' | 'os';
+
+export interface RestartOptions {
+  /** First delay before a respawn, ms. */
+  minDelay?: number;
+  /** Largest delay before a respawn, ms. */
+  maxDelay?: number;
+  /** More restarts than this within `window` is a crash loop. */
+  maxRestarts?: number;
+  /** The crash-loop window, ms. */
+  window?: number;
+}
+
+export interface LogOptions {
+  /** Also write every line to this file. */
+  file?: string;
+  /** Rotate the file when it reaches this many bytes (0: never). */
+  maxSize?: number;
+  /** Rotated files to keep. */
+  maxFiles?: number;
+  /** Write every line as a JSON object. */
+  json?: boolean;
+  /** Also write to the primary's stdout (default true). */
+  terminal?: boolean;
+}
+
+export interface HerdOptions {
+  script: string;
+  args?: string[];
+  env?: Record<string, string>;
+  name?: string;
+  workers?: WorkerCount;
+  shutdownTimeout?: number;
+  readyTimeout?: number;
+  restart?: RestartOptions;
+  logs?: LogOptions;
+  balancer?: Balancer;
+  primary?: string;
+  /** Run the app inside the primary process (no fork). */
+  single?: boolean;
+  /** Where the control socket lives; default $HERD_HOME or ~/.herd. */
+  home?: string;
+  /** Listen on a control socket (default true for the CLI and the API). */
+  control?: boolean;
+}
+
+export interface ResolvedOptions {
+  script: string;
+  args: string[];
+  env: Record<string, string>;
+  name: string;
+  workers: number;
+  shutdownTimeout: number;
+  readyTimeout: number;
+  restart: Required<RestartOptions>;
+  logs: Required<Omit<LogOptions, 'file'>> & { file: string | undefined };
+  balancer: Balancer;
+  primary: string | undefined;
+  single: boolean;
+  home: string;
+  control: boolean;
+}
+
+export const DEFAULTS = Object.freeze({
+  workers: 'auto' as WorkerCount,
+  shutdownTimeout: 10_000,
+  readyTimeout: 30_000,
+  restart: Object.freeze({ minDelay: 100, maxDelay: 15_000, maxRestarts: 10, window: 60_000 }),
+  logs: Object.freeze({ maxSize: 0, maxFiles: 5, json: false, terminal: true }),
+  balancer: 'round-robin' as Balancer,
+});

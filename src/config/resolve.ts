@@ -1,0 +1,139 @@
+import { existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, extname, join, resolve } from 'node:path';
+import { HerdError } from '../errors.js';
+import { DEFAULTS, type HerdOptions, type ResolvedOptions } from './options.js';
+import {
+  boolean,
+  checkKeys,
+  integer,
+  invalid,
+  isPlainObject,
+  nonEmptyString,
+  oneOf,
+} from './validate.js';
+import { resolveWorkerCount } from './workers.js';
+
+const KEYS = [
+  'script', 'args', 'env', 'name', 'workers', 'shutdownTimeout', 'readyTimeout',
+  'restart', 'logs', 'balancer', 'primary', 'single', 'home', 'control',
+] as const;
+const RESTART_KEYS = ['minDelay', 'maxDelay', 'maxRestarts', 'window'] as const;
+const LOG_KEYS = ['file', 'maxSize', 'maxFiles', 'json', 'terminal'] as const;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+// Large enough for any real timeout, small enough for setTimeout (2^31-1 ms).
+const MAX_MS = 2_147_483_647;
+
+/** The default instance name: the script's base name without its extension. */
+export function defaultName(script: string): string {
+  return basename(script, extname(script)).replace(/[^A-Za-z0-9._-]/g, '_') || 'app';
+}
+
+export function herdHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env.HERD_HOME || join(homedir(), '.herd');
+}
+
+function ms(key: string, value: unknown, min = 0): number {
+  const n = integer(key, value, min, 'ms');
+  if (n > MAX_MS) throw invalid(key, `at most ${MAX_MS} (ms)`, value);
+  return n;
+}
+
+export function resolveWorkers(value: unknown): number {
+  if (value === 'auto') return resolveWorkerCount('auto');
+  if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= 1024) {
+    return resolveWorkerCount(value);
+  }
+  throw invalid('workers', "'auto' or an integer from -1024 to 1024 (0: one per CPU, -k: CPUs minus k)", value);
+}
+
+/**
+ * Validates options from any source (API, config file merged with CLI flags)
+ * once, before anything starts, and fills in the defaults.
+ */
+export function resolveOptions(input: unknown, cwd = process.cwd()): ResolvedOptions {
+  if (!isPlainObject(input)) throw invalid('options', 'an object', input);
+  checkKeys('', input, KEYS);
+  const o = input as Partial<HerdOptions> & Record<string, unknown>;
+
+  if (o.script === undefined) {
+    throw new HerdError('ERR_HERD_INVALID_OPTION', '`script` is required: the app file to run (e.g. herd start server.js)');
+  }
+  const script = resolve(cwd, nonEmptyString('script', o.script));
+  if (!existsSync(script) || !statSync(script).isFile()) {
+    throw new HerdError('ERR_HERD_SCRIPT_NOT_FOUND', `\`script\` must be an existing file, received ${JSON.stringify(o.script)} (${script} not found)`);
+  }
+
+  let args: string[] = [];
+  if (o.args !== undefined) {
+    if (!Array.isArray(o.args) || !o.args.every((a) => typeof a === 'string')) {
+      throw invalid('args', 'an array of strings', o.args);
+    }
+    args = [...o.args];
+  }
+
+  const env: Record<string, string> = {};
+  if (o.env !== undefined) {
+    if (!isPlainObject(o.env)) throw invalid('env', 'an object of strings', o.env);
+    for (const [key, value] of Object.entries(o.env)) {
+      if (typeof value !== 'string') throw invalid(`env.${key}`, 'a string', value);
+      env[key] = value;
+    }
+  }
+
+  const name = o.name === undefined ? defaultName(script) : nonEmptyString('name', o.name);
+  if (!NAME.test(name)) {
+    throw invalid('name', 'letters, digits, ".", "_" or "-" (at most 64, starting with a letter or digit)', name);
+  }
+
+  const restart: ResolvedOptions['restart'] = { ...DEFAULTS.restart };
+  if (o.restart !== undefined) {
+    if (!isPlainObject(o.restart)) throw invalid('restart', 'an object', o.restart);
+    checkKeys('restart', o.restart, RESTART_KEYS);
+    const r = o.restart;
+    if (r.minDelay !== undefined) restart.minDelay = ms('restart.minDelay', r.minDelay);
+    if (r.maxDelay !== undefined) restart.maxDelay = ms('restart.maxDelay', r.maxDelay);
+    if (r.maxRestarts !== undefined) restart.maxRestarts = integer('restart.maxRestarts', r.maxRestarts, 0);
+    if (r.window !== undefined) restart.window = ms('restart.window', r.window, 1);
+    if (restart.maxDelay < restart.minDelay) {
+      throw invalid('restart.maxDelay', `>= restart.minDelay (${restart.minDelay})`, restart.maxDelay);
+    }
+  }
+
+  const logs: ResolvedOptions['logs'] = { ...DEFAULTS.logs, file: undefined };
+  if (o.logs !== undefined) {
+    if (!isPlainObject(o.logs)) throw invalid('logs', 'an object', o.logs);
+    checkKeys('logs', o.logs, LOG_KEYS);
+    const l = o.logs;
+    if (l.file !== undefined) logs.file = resolve(cwd, nonEmptyString('logs.file', l.file));
+    if (l.maxSize !== undefined) logs.maxSize = integer('logs.maxSize', l.maxSize, 0, 'bytes');
+    if (l.maxFiles !== undefined) logs.maxFiles = integer('logs.maxFiles', l.maxFiles, 1);
+    if (l.json !== undefined) logs.json = boolean('logs.json', l.json);
+    if (l.terminal !== undefined) logs.terminal = boolean('logs.terminal', l.terminal);
+  }
+
+  let primary: string | undefined;
+  if (o.primary !== undefined) {
+    primary = resolve(cwd, nonEmptyString('primary', o.primary));
+    if (!existsSync(primary)) {
+      throw new HerdError('ERR_HERD_SCRIPT_NOT_FOUND', `\`primary\` must be an existing file, received ${JSON.stringify(o.primary)} (${primary} not found)`);
+    }
+  }
+
+  return {
+    script,
+    args,
+    env,
+    name,
+    workers: resolveWorkers(o.workers ?? DEFAULTS.workers),
+    shutdownTimeout: o.shutdownTimeout === undefined ? DEFAULTS.shutdownTimeout : ms('shutdownTimeout', o.shutdownTimeout),
+    readyTimeout: o.readyTimeout === undefined ? DEFAULTS.readyTimeout : ms('readyTimeout', o.readyTimeout, 1),
+    restart,
+    logs,
+    balancer: o.balancer === undefined ? DEFAULTS.balancer : oneOf('balancer', o.balancer, ['round-robin', 'os'] as const),
+    primary,
+    single: o.single === undefined ? false : boolean('single', o.single),
+    home: o.home === undefined ? herdHome() : resolve(cwd, nonEmptyString('home', o.home)),
+    control: o.control === undefined ? true : boolean('control', o.control),
+  };
+}

@@ -1,0 +1,86 @@
+// Every error a user can meet, with its stable code. docs/errors.md lists
+// exactly these codes (a test keeps the two in step).
+
+export const ERROR_CODES = {
+  ERR_HERD_INVALID_OPTION: 'An option or config key has a wrong type or an out-of-range value.',
+  ERR_HERD_UNKNOWN_OPTION: 'An option or config key herd does not know.',
+  ERR_HERD_CONFIG_LOAD: 'The config file could not be read or evaluated.',
+  ERR_HERD_USAGE: 'The command line could not be understood.',
+  ERR_HERD_SCRIPT_NOT_FOUND: 'The app script does not exist.',
+  ERR_HERD_BOOT_FAILED: 'Every worker failed while booting; nothing could serve.',
+  ERR_HERD_READY_TIMEOUT: 'A worker did not become ready within `readyTimeout`.',
+  ERR_HERD_CRASH_LOOP: 'Workers exited more than `restart.maxRestarts` times within `restart.window`.',
+  ERR_HERD_ALREADY_RUNNING: 'An instance with this name is already running.',
+  ERR_HERD_NOT_RUNNING: 'No running instance with this name was found.',
+  ERR_HERD_STOPPING: 'The instance is stopping and refuses the action.',
+  ERR_HERD_BAD_REQUEST: 'A control request was malformed or named an unknown command.',
+  ERR_HERD_CONTROL: 'The control socket could not be used.',
+  ERR_HERD_UNSUPPORTED: 'The action is not available in this mode (reload or scale with `--single`).',
+  ERR_HERD_RELOAD_FAILED: 'A rolling reload failed and rolled back; the old workers keep serving.',
+  ERR_HERD_UNSERIALIZABLE: 'Channel data that the structured clone algorithm cannot carry.',
+  ERR_HERD_UNKNOWN_TARGET: 'emitTo named a worker that does not exist.',
+  ERR_HERD_NO_LISTENER: 'No worker listens for a consumed event.',
+  ERR_HERD_TIMEOUT: 'A channel request got no answer in time.',
+  ERR_HERD_WORKER_EXITED: 'The worker exited before it answered.',
+  ERR_HERD_INVALID_ARGUMENT: 'A channel or API call got an argument of the wrong type.',
+  ERR_HERD_NOT_IN_CLUSTER: 'A herd API that needs a running herd was called outside one.',
+} as const;
+
+export type HerdErrorCode = keyof typeof ERROR_CODES;
+
+export class HerdError extends Error {
+  readonly code: HerdErrorCode;
+
+  constructor(code: HerdErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'HerdError';
+    this.code = code;
+  }
+}
+
+/** Exit codes of the CLI, from the contract. */
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, NOT_RUNNING: 3 } as const;
+
+const USAGE_CODES: ReadonlySet<HerdErrorCode> = new Set([
+  'ERR_HERD_INVALID_OPTION',
+  'ERR_HERD_UNKNOWN_OPTION',
+  'ERR_HERD_CONFIG_LOAD',
+  'ERR_HERD_USAGE',
+  'ERR_HERD_SCRIPT_NOT_FOUND',
+]);
+
+export function exitCodeFor(error: unknown): number {
+  if (!(error instanceof HerdError)) return EXIT.FAILED;
+  if (USAGE_CODES.has(error.code)) return EXIT.USAGE;
+  if (error.code === 'ERR_HERD_NOT_RUNNING') return EXIT.NOT_RUNNING;
+  return EXIT.FAILED;
+}
+
+/** A plain-object form of an error, for the IPC channel and the control socket. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  code?: string;
+  stack?: string;
+}
+
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      name: error.name,
+      message: error.message,
+      ...(typeof code === 'string' ? { code } : {}),
+      ...(error.stack ? { stack: error.stack } : {}),
+    };
+  }
+  return { name: 'Error', message: String(error) };
+}
+
+export function deserializeError(data: SerializedError): Error {
+  const error = new Error(data.message) as Error & { code?: string };
+  error.name = data.name;
+  if (data.code) error.code = data.code;
+  if (data.stack) error.stack = data.stack;
+  return error;
+}

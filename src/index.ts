@@ -1,0 +1,7 @@
+// The public API: what `import ... from 'herd'` gives.
+export { start, HerdApp, type HerdAppEvents } from './primary/app.js';
+export type { WorkerExitInfo } from './primary/supervisor.js';
+export type { WorkerInfo, WorkerState } from './primary/registry.js';
+export type { HerdOptions, RestartOptions, LogOptions, WorkerCount, Balancer } from './config/options.js';
+export { ready, onShutdown } from './worker/api.js';
+export { HerdError, ERROR_CODES, type HerdErrorCode } from './errors.js';

@@ -1,0 +1,133 @@
+import { EventEmitter } from 'node:events';
+import { pathToFileURL } from 'node:url';
+import type { ResolvedOptions } from '../config/options.js';
+import { HerdError } from '../errors.js';
+import type { HerdMessage } from '../shared/protocol.js';
+import { runtime } from '../shared/runtime.js';
+import { installWorker, shutdown, type WorkerTransport } from '../worker/lifecycle.js';
+import type { LogWriter } from './logs/writer.js';
+import { Registry, transition, type WorkerInfo, type WorkerRecord } from './registry.js';
+import type { SupervisorEvents } from './supervisor.js';
+
+// `--single`: the app runs inside the primary as worker A. Same lifecycle
+// (ready, drain, onShutdown), no fork, so no respawn, reload or scale.
+
+export class SingleRunner extends EventEmitter<SupervisorEvents> {
+  readonly registry = new Registry();
+  readonly #options: ResolvedOptions;
+  readonly #logs: LogWriter;
+  readonly #record: WorkerRecord;
+  readonly #transport: WorkerTransport;
+  #onReady: (() => void) | undefined;
+  #onBootFail: ((error: Error) => void) | undefined;
+  #stopped: Promise<void> | undefined;
+  #resolveStopped: (() => void) | undefined;
+  /** Set when the app failed after it was ready; the CLI exits 1. */
+  failure: Error | undefined;
+
+  constructor(options: ResolvedOptions, logs: LogWriter) {
+    super();
+    this.#options = options;
+    this.#logs = logs;
+    const slot = this.registry.slot(0);
+    this.#record = {
+      slot, code: slot.code, id: 0, pid: process.pid, generation: 1, startedAt: Date.now(),
+      handle: undefined, state: 'starting', readyAt: undefined, retireReason: undefined,
+    };
+    this.registry.add(this.#record);
+    this.#transport = {
+      send: (msg) => this.#onMessage(msg),
+      exit: (code) => this.#onExit(code),
+    };
+  }
+
+  get generation(): number {
+    return 1;
+  }
+
+  get stopping(): boolean {
+    return this.#stopped !== undefined;
+  }
+
+  workers(): WorkerInfo[] {
+    return this.registry.info();
+  }
+
+  async start(): Promise<void> {
+    const rt = runtime();
+    rt.role = 'worker';
+    rt.single = true;
+    rt.code = 'A';
+    installWorker(this.#transport);
+    Object.assign(process.env, this.#options.env);
+    process.argv = [process.argv[0]!, this.#options.script, ...this.#options.args];
+    const ready = new Promise<void>((resolve, reject) => {
+      this.#onReady = resolve;
+      this.#onBootFail = reject;
+    });
+    const timer = setTimeout(() => {
+      this.#onBootFail?.(new HerdError('ERR_HERD_READY_TIMEOUT', `the app was not ready within readyTimeout (${this.#options.readyTimeout} ms)`));
+    }, this.#options.readyTimeout);
+    try {
+      await import(pathToFileURL(this.#options.script).href);
+      await ready;
+    } catch (error) {
+      const text = error instanceof Error && error.stack ? error.stack : String(error);
+      if (!(error instanceof HerdError)) this.#logs.primary(text, 'stderr');
+      throw error instanceof HerdError ? error : new HerdError('ERR_HERD_BOOT_FAILED', `the app failed while booting: ${(error as Error).message ?? error}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #onMessage(msg: HerdMessage): void {
+    if (msg.verb === 'ready' && this.#record.state === 'starting') {
+      transition(this.#record, 'ready');
+      this.#record.readyAt = Date.now();
+      this.#onReady?.();
+      this.emit('worker-ready', this.workers()[0]!);
+    } else if (msg.verb === 'fatal') {
+      // Nobody can take over inside one process: drain and stop with exit code 1.
+      this.failure = new HerdError('ERR_HERD_BOOT_FAILED', `the app hit ${msg.kind}: ${msg.error.message}`);
+      void this.#stop('fatal', 1);
+    }
+  }
+
+  #onExit(code: number): void {
+    if (this.#record.state === 'starting') {
+      this.#onBootFail?.(new HerdError('ERR_HERD_BOOT_FAILED', `the app failed while booting (exit code ${code})`));
+      return;
+    }
+    const info = this.workers()[0];
+    if (this.#record.state !== 'exited') transition(this.#record, 'exited');
+    this.registry.remove(this.#record);
+    if (info) this.emit('worker-exit', { ...info, state: 'exited', exitCode: code, signal: null, expected: true });
+    this.emit('stopped');
+    this.#resolveStopped?.();
+  }
+
+  #stop(reason: 'stop' | 'fatal', code: number): Promise<void> {
+    this.#stopped ??= new Promise<void>((resolve) => {
+      this.#resolveStopped = resolve;
+      if (this.#record.state === 'ready') transition(this.#record, 'draining');
+      void shutdown(reason, this.#transport, code);
+    });
+    return this.#stopped;
+  }
+
+  stop(): Promise<void> {
+    return this.#stop('stop', 0);
+  }
+
+  kill(): void {
+    process.exit(1);
+  }
+
+  reload(): Promise<void> {
+    return Promise.reject(new HerdError('ERR_HERD_UNSUPPORTED', 'reload is not available with --single: the app runs inside the primary'));
+  }
+
+  scale(count: number): Promise<void> {
+    return Promise.reject(new HerdError('ERR_HERD_UNSUPPORTED', `scale (to ${count}) is not available with --single: the app runs inside the primary`));
+  }
+}

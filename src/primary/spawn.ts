@@ -1,0 +1,36 @@
+import cluster, { type Worker } from 'node:cluster';
+import { fileURLToPath } from 'node:url';
+import type { ResolvedOptions } from '../config/options.js';
+import { ENV } from '../shared/env.js';
+
+// The worker preload sits beside this file in dist/ (both builds).
+const PRELOAD = new URL('./preload.js', import.meta.url);
+export const PRELOAD_PATH = fileURLToPath(PRELOAD);
+
+let policySet = false;
+
+/** Forks one worker running the user's script, with the preload in front of it. */
+export function forkWorker(options: ResolvedOptions, code: string, generation: number): Worker {
+  if (!policySet) {
+    // node:cluster freezes the policy at the first setupPrimary.
+    cluster.schedulingPolicy = options.balancer === 'os' ? cluster.SCHED_NONE : cluster.SCHED_RR;
+    policySet = true;
+  }
+  cluster.setupPrimary({
+    exec: options.script,
+    args: options.args,
+    execArgv: [...process.execArgv, '--import', PRELOAD.href],
+    // Pipes for stdout/stderr: the primary is the only writer of logs.
+    silent: true,
+    // Structured clone on the IPC channel: Dates, Maps, Buffers, bigint arrive intact.
+    serialization: 'advanced',
+  });
+  return cluster.fork({
+    ...options.env,
+    [ENV.ROLE]: 'worker',
+    [ENV.CODE]: code,
+    [ENV.NAME]: options.name,
+    [ENV.GENERATION]: String(generation),
+    [ENV.SHUTDOWN_TIMEOUT]: String(options.shutdownTimeout),
+  });
+}

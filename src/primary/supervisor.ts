@@ -1,0 +1,467 @@
+import { EventEmitter } from 'node:events';
+import type { ResolvedOptions } from '../config/options.js';
+import { HerdError } from '../errors.js';
+import { isHerdMessage, message, type HerdMessage, type ShutdownReason } from '../shared/protocol.js';
+import { RestartPolicy } from './backoff.js';
+import type { LogWriter } from './logs/writer.js';
+import { Registry, transition, type Slot, type WorkerInfo, type WorkerRecord } from './registry.js';
+import { forkWorker } from './spawn.js';
+
+// The engine in the primary: forks a worker per slot, respawns with backoff,
+// stops the herd on a crash loop, reloads slot by slot and scales.
+
+export interface WorkerExitInfo extends WorkerInfo {
+  exitCode: number | null;
+  signal: string | null;
+  /** herd asked it to go (stop, reload, scale, or after an uncaught error). */
+  expected: boolean;
+}
+
+export interface SupervisorEvents {
+  'worker-ready': [WorkerInfo];
+  'worker-exit': [WorkerExitInfo];
+  'worker-message': [WorkerRecord, unknown];
+  reload: [{ generation: number; ok: boolean; error?: Error }];
+  'crash-loop': [HerdError];
+  stopped: [];
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+interface Runtime {
+  waiter: Waiter | undefined;
+  readyTimer: NodeJS.Timeout | undefined;
+  killTimer: NodeJS.Timeout | undefined;
+  stableTimer: NodeJS.Timeout | undefined;
+  /** Last stderr lines, to explain a boot failure. */
+  stderrTail: string[];
+  /** A reload's replacement: its failure rolls the slot back instead of respawning. */
+  probation: boolean;
+}
+
+const TAIL_LINES = 20;
+
+export class Supervisor extends EventEmitter<SupervisorEvents> {
+  readonly registry = new Registry();
+  readonly #options: ResolvedOptions;
+  readonly #logs: LogWriter;
+  readonly #policy: RestartPolicy;
+  readonly #rt = new WeakMap<WorkerRecord, Runtime>();
+  #generation = 1;
+  #everReady = false;
+  #stopping: Promise<void> | undefined;
+  #ops: Promise<unknown> = Promise.resolve();
+  #reloadQueued: Promise<void> | undefined;
+  #lastError: string | undefined;
+
+  constructor(options: ResolvedOptions, logs: LogWriter) {
+    super();
+    this.#options = options;
+    this.#logs = logs;
+    this.#policy = new RestartPolicy(options.restart);
+  }
+
+  get generation(): number {
+    return this.#generation;
+  }
+
+  get stopping(): boolean {
+    return this.#stopping !== undefined;
+  }
+
+  /** Why the herd stopped itself (a crash loop); undefined after a requested stop. */
+  get failure(): HerdError | undefined {
+    return this.#crashError;
+  }
+
+  workers(): WorkerInfo[] {
+    return this.registry.info();
+  }
+
+  /** Forks every slot; resolves when all are ready, rejects (after stopping) if the app cannot boot. */
+  async start(): Promise<void> {
+    const slots = Array.from({ length: this.#options.workers }, (_, i) => this.registry.slot(i));
+    const booted = slots.map((slot) => this.#bootSlot(slot));
+    try {
+      await Promise.all(booted);
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  /** Keeps respawning a slot (with backoff) until it is ready; fails when the herd cannot boot. */
+  async #bootSlot(slot: Slot): Promise<void> {
+    for (;;) {
+      if (this.#stopping) throw this.#stopError();
+      const record = this.#spawn(slot, false);
+      try {
+        await this.#whenReady(record);
+        return;
+      } catch (error) {
+        if (this.#stopping) throw this.#crashError ?? error;
+        if (!this.#everReady && this.#allSlotsFailed()) {
+          throw new HerdError('ERR_HERD_BOOT_FAILED', `every worker failed while booting; last error:\n${this.#lastError ?? (error as Error).message}`, { cause: error });
+        }
+        slot.failures++;
+        slot.restarts++;
+        if (this.#policy.record()) {
+          throw this.#crashLoop();
+        }
+        await new Promise((r) => setTimeout(r, this.#policy.delay(slot.failures)));
+      }
+    }
+  }
+
+  #bootFailed = new Set<number>();
+  #crashError: HerdError | undefined;
+
+  #allSlotsFailed(): boolean {
+    return this.registry.activeSlots().every((s) => this.#bootFailed.has(s.index));
+  }
+
+  #stopError(): HerdError {
+    return this.#crashError ?? new HerdError('ERR_HERD_STOPPING', 'herd is stopping');
+  }
+
+  #spawn(slot: Slot, probation: boolean): WorkerRecord {
+    const handle = forkWorker(this.#options, slot.code, this.#generation);
+    const record: WorkerRecord = {
+      slot,
+      code: slot.code,
+      id: handle.id,
+      pid: handle.process.pid ?? -1,
+      generation: this.#generation,
+      startedAt: Date.now(),
+      handle,
+      state: 'starting',
+      readyAt: undefined,
+      retireReason: undefined,
+    };
+    const rt: Runtime = {
+      waiter: undefined,
+      readyTimer: undefined,
+      killTimer: undefined,
+      stableTimer: undefined,
+      stderrTail: [],
+      probation,
+    };
+    this.#rt.set(record, rt);
+    if (!probation) this.registry.add(record);
+    else this.registry.live.set(record.id, record);
+
+    const child = handle.process;
+    if (child.stdout) this.#logs.attach(record.code, record.pid, 'stdout', child.stdout);
+    if (child.stderr) {
+      this.#logs.attach(record.code, record.pid, 'stderr', child.stderr);
+      child.stderr.on('data', (chunk: Buffer) => {
+        rt.stderrTail.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        if (rt.stderrTail.length > TAIL_LINES) rt.stderrTail.splice(0, rt.stderrTail.length - TAIL_LINES);
+      });
+    }
+
+    rt.readyTimer = setTimeout(() => {
+      if (record.state !== 'starting') return;
+      this.#lastError = `worker ${record.code} (pid ${record.pid}) was not ready within readyTimeout (${this.#options.readyTimeout} ms)`;
+      this.#logs.primary(this.#lastError, 'stderr');
+      rt.waiter?.reject(new HerdError('ERR_HERD_READY_TIMEOUT', this.#lastError));
+      rt.waiter = undefined;
+      child.kill('SIGKILL');
+    }, this.#options.readyTimeout);
+
+    handle.on('message', (msg: unknown) => {
+      if (isHerdMessage(msg)) this.#onMessage(record, msg);
+      this.emit('worker-message', record, msg);
+    });
+    // A worker that goes away while we write to it: its exit event tells the rest.
+    handle.on('error', () => {});
+    handle.on('exit', (code: number | null, signal: string | null) => this.#onExit(record, code, signal));
+    return record;
+  }
+
+  #whenReady(record: WorkerRecord): Promise<void> {
+    if (record.state === 'ready') return Promise.resolve();
+    const rt = this.#rt.get(record)!;
+    return new Promise<void>((resolve, reject) => {
+      rt.waiter = { resolve, reject };
+    });
+  }
+
+  #onMessage(record: WorkerRecord, msg: HerdMessage): void {
+    switch (msg.verb) {
+      case 'ready':
+        return this.#onReady(record);
+      case 'fatal':
+        return this.#onFatal(record);
+      case 'reload':
+        this.reload().catch(() => {});
+        return;
+      default:
+        return;
+    }
+  }
+
+  #onReady(record: WorkerRecord): void {
+    if (record.state !== 'starting') return;
+    const rt = this.#rt.get(record)!;
+    clearTimeout(rt.readyTimer);
+    transition(record, 'ready');
+    record.readyAt = Date.now();
+    this.#everReady = true;
+    rt.stableTimer = setTimeout(() => {
+      if (record.state === 'ready') record.slot.failures = 0;
+    }, this.#policy.stableAfter);
+    rt.stableTimer.unref();
+    rt.waiter?.resolve();
+    rt.waiter = undefined;
+    this.emit('worker-ready', this.#info(record));
+  }
+
+  // Replace before retire: the faulty worker keeps its connections until a
+  // replacement is forked; it stops accepting at once when others can serve.
+  #onFatal(record: WorkerRecord): void {
+    if (this.#stopping || record.retireReason !== undefined || record.slot.current !== record) return;
+    const slot = record.slot;
+    slot.restarts++;
+    slot.failures++;
+    if (this.#policy.record()) {
+      this.#crashLoop();
+      return;
+    }
+    record.retireReason = 'fatal';
+    const othersServing = [...this.registry.live.values()].some((r) => r !== record && r.state === 'ready');
+    // The slot is free for the replacement; the faulty worker drains outside it.
+    this.registry.remove(record);
+    this.registry.live.set(record.id, record);
+    const replaced = this.#bootSlot(slot);
+    if (othersServing) this.#retire(record, 'fatal');
+    // The only one serving: it keeps accepting until the replacement is ready,
+    // or the port would close under the clients.
+    replaced.then(
+      () => this.#retire(record, 'fatal'),
+      (error: Error) => {
+        this.#retire(record, 'fatal');
+        if (!(error instanceof HerdError && error.code === 'ERR_HERD_STOPPING')) this.#logs.primary(error.message, 'stderr');
+      },
+    );
+  }
+
+  #onExit(record: WorkerRecord, exitCode: number | null, signal: string | null): void {
+    const rt = this.#rt.get(record)!;
+    clearTimeout(rt.readyTimer);
+    clearTimeout(rt.killTimer);
+    clearTimeout(rt.stableTimer);
+    const wasStarting = record.state === 'starting';
+    const expected = record.retireReason !== undefined || this.#stopping !== undefined;
+    transition(record, 'exited');
+    this.registry.remove(record);
+    this.registry.live.delete(record.id);
+
+    if (wasStarting) {
+      this.#bootFailed.add(record.slot.index);
+      const how = signal ? `signal ${signal}` : `code ${exitCode}`;
+      const tail = rt.stderrTail.join('\n');
+      this.#lastError = `worker ${record.code} (pid ${record.pid}) exited with ${how} before it was ready${tail ? `:\n${tail}` : ''}`;
+      rt.waiter?.reject(new HerdError('ERR_HERD_BOOT_FAILED', this.#lastError));
+      rt.waiter = undefined;
+    }
+    this.emit('worker-exit', { ...this.#info(record), exitCode, signal, expected });
+    if (this.#stopping) return this.#checkStopped();
+    // Boot failures are retried by whoever waits for the worker (start, reload, scale).
+    if (expected || rt.probation || wasStarting) return;
+    if (record.slot.current !== undefined || !this.registry.slots.includes(record.slot)) return;
+
+    const slot = record.slot;
+    slot.restarts++;
+    slot.failures++;
+    const how = signal ? `signal ${signal}` : `code ${exitCode}`;
+    this.#lastError = `worker ${record.code} (pid ${record.pid}) exited unexpectedly with ${how}`;
+    this.#logs.primary(this.#lastError, 'stderr');
+    if (this.#policy.record()) {
+      this.#crashLoop();
+      return;
+    }
+    const delay = this.#policy.delay(slot.failures);
+    slot.respawnTimer = setTimeout(() => {
+      slot.respawnTimer = undefined;
+      if (this.#stopping || slot.current || !this.registry.slots.includes(slot)) return;
+      this.#bootSlot(slot).catch((error: Error) => {
+        if (!(error instanceof HerdError && error.code === 'ERR_HERD_STOPPING')) this.#logs.primary(error.message, 'stderr');
+      });
+    }, delay);
+  }
+
+  #info(record: WorkerRecord): WorkerInfo {
+    return {
+      code: record.code,
+      id: record.id,
+      pid: record.pid,
+      state: record.state,
+      restarts: record.slot.restarts,
+      generation: record.generation,
+      startedAt: record.startedAt,
+    };
+  }
+
+  #crashLoop(): HerdError {
+    if (this.#crashError) return this.#crashError;
+    const { maxRestarts, window } = this.#options.restart;
+    this.#crashError = new HerdError(
+      'ERR_HERD_CRASH_LOOP',
+      `crash loop: more than ${maxRestarts} restarts within ${window} ms; stopping. Last error:\n${this.#lastError ?? 'unknown'}`,
+    );
+    this.#logs.primary(this.#crashError.message, 'stderr');
+    this.emit('crash-loop', this.#crashError);
+    void this.stop();
+    return this.#crashError;
+  }
+
+  /** Asks a worker to drain and exit; SIGKILL after shutdownTimeout. */
+  #retire(record: WorkerRecord, reason: ShutdownReason): void {
+    if (record.state === 'exited') return;
+    const rt = this.#rt.get(record)!;
+    record.retireReason ??= reason;
+    if (record.state !== 'draining') transition(record, 'draining');
+    this.#send(record, message('shutdown', { reason, timeout: this.#options.shutdownTimeout }));
+    clearTimeout(rt.killTimer);
+    rt.killTimer = setTimeout(() => record.handle?.process.kill('SIGKILL'), this.#options.shutdownTimeout);
+  }
+
+  #send(record: WorkerRecord, msg: HerdMessage): void {
+    const child = record.handle?.process;
+    if (!child?.connected) {
+      // No IPC left to ask nicely; SIGTERM makes the preload drain all the same.
+      child?.kill('SIGTERM');
+      return;
+    }
+    child.send(msg, undefined, undefined, () => {});
+  }
+
+  #waitExit(record: WorkerRecord): Promise<void> {
+    if (record.state === 'exited') return Promise.resolve();
+    return new Promise((resolve) => record.handle!.once('exit', () => resolve()));
+  }
+
+  // Reload and scale run one at a time.
+  #serial<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.#ops.then(op, op);
+    this.#ops = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * Rolling reload. A request made while one runs waits for it and then shares
+   * one more reload with every other request made meanwhile, so each caller gets
+   * workers forked after its request.
+   */
+  reload(): Promise<void> {
+    if (this.#stopping) return Promise.reject(new HerdError('ERR_HERD_STOPPING', 'herd is stopping; reload refused'));
+    this.#reloadQueued ??= this.#serial(async () => {
+      this.#reloadQueued = undefined;
+      await this.#reloadOnce();
+    });
+    return this.#reloadQueued;
+  }
+
+  async #reloadOnce(): Promise<void> {
+    if (this.#stopping) throw new HerdError('ERR_HERD_STOPPING', 'herd is stopping; reload refused');
+    this.#generation++;
+    const generation = this.#generation;
+    const retiring: WorkerRecord[] = [];
+    try {
+      for (const slot of this.registry.activeSlots()) {
+        if (this.#stopping) throw new HerdError('ERR_HERD_STOPPING', 'herd stopped during the reload');
+        if (!this.registry.slots.includes(slot)) continue;
+        const old = slot.current;
+        clearTimeout(slot.respawnTimer);
+        slot.respawnTimer = undefined;
+        const fresh = this.#spawn(slot, true);
+        try {
+          await this.#whenReady(fresh);
+        } catch (error) {
+          const rt = this.#rt.get(fresh)!;
+          this.#retire(fresh, 'reload');
+          fresh.handle?.process.kill('SIGKILL');
+          await this.#waitExit(fresh);
+          const tail = rt.stderrTail.join('\n');
+          throw new HerdError(
+            'ERR_HERD_RELOAD_FAILED',
+            `reload failed at worker ${slot.code}: ${(error as Error).message.split('\n')[0]}; rolled back, the old workers keep serving${tail ? `\n${tail}` : ''}`,
+            { cause: error },
+          );
+        }
+        this.#rt.get(fresh)!.probation = false;
+        // A respawn may have filled the slot while the replacement booted.
+        const displaced = new Set([old, slot.current]);
+        this.registry.add(fresh);
+        for (const r of displaced) {
+          if (!r || r === fresh || r.state === 'exited') continue;
+          this.#retire(r, 'reload');
+          retiring.push(r);
+        }
+      }
+      await Promise.all(retiring.map((r) => this.#waitExit(r)));
+      this.emit('reload', { generation, ok: true });
+    } catch (error) {
+      await Promise.all(retiring.map((r) => this.#waitExit(r)));
+      this.emit('reload', { generation, ok: false, error: error as Error });
+      throw error;
+    }
+  }
+
+  /** Changes the number of workers; new slots take the next free codes, removal retires the highest. */
+  scale(count: number): Promise<void> {
+    if (!Number.isInteger(count) || count < 1 || count > 1024) {
+      return Promise.reject(new HerdError('ERR_HERD_INVALID_OPTION', `\`count\` must be an integer from 1 to 1024, received ${String(count)}`));
+    }
+    if (this.#stopping) return Promise.reject(new HerdError('ERR_HERD_STOPPING', 'herd is stopping; scale refused'));
+    return this.#serial(async () => {
+      const slots = this.registry.slots;
+      if (count > slots.length) {
+        const added = Array.from({ length: count - slots.length }, (_, i) => this.registry.slot(slots.length + i));
+        await Promise.all(added.map((slot) => this.#bootSlot(slot)));
+        return;
+      }
+      const removed = slots.splice(count).reverse();
+      const leaving: WorkerRecord[] = [];
+      for (const slot of removed) {
+        clearTimeout(slot.respawnTimer);
+        if (slot.current) {
+          leaving.push(slot.current);
+          this.#retire(slot.current, 'scale');
+        }
+      }
+      await Promise.all(leaving.map((r) => this.#waitExit(r)));
+    });
+  }
+
+  /** Graceful stop: every worker drains (SIGKILL after shutdownTimeout). */
+  stop(): Promise<void> {
+    this.#stopping ??= new Promise<void>((resolve) => {
+      this.#resolveStopped = resolve;
+      for (const slot of this.registry.slots) clearTimeout(slot.respawnTimer);
+      for (const record of this.registry.live.values()) this.#retire(record, 'stop');
+      this.#checkStopped();
+    });
+    return this.#stopping;
+  }
+
+  /** The second Ctrl-C: kill everything now. */
+  kill(): void {
+    void this.stop();
+    for (const record of this.registry.live.values()) record.handle?.process.kill('SIGKILL');
+  }
+
+  #resolveStopped: (() => void) | undefined;
+
+  #checkStopped(): void {
+    if (this.registry.live.size > 0 || !this.#resolveStopped) return;
+    const resolve = this.#resolveStopped;
+    this.#resolveStopped = undefined;
+    this.emit('stopped');
+    resolve();
+  }
+}

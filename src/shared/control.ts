@@ -1,0 +1,36 @@
+import type { SerializedError } from '../errors.js';
+import type { WorkerInfo } from '../primary/registry.js';
+
+// The control socket speaks newline-delimited JSON: one request per line from
+// the CLI, one response per line (and, for `logs --follow`, one line event per
+// log line) from the primary.
+
+export type ControlRequest =
+  | { id: number; cmd: 'status' }
+  | { id: number; cmd: 'stop' }
+  | { id: number; cmd: 'reload' }
+  | { id: number; cmd: 'scale'; count: number }
+  | { id: number; cmd: 'logs'; lines: number; follow: boolean };
+
+export type ControlCommand = ControlRequest['cmd'];
+
+export interface StatusResult {
+  name: string;
+  pid: number;
+  startedAt: number;
+  generation: number;
+  single: boolean;
+  workers: Array<WorkerInfo & { uptime: number }>;
+}
+
+export type ControlResponse =
+  | { id: number; ok: true; result?: unknown }
+  | { id: number; ok: false; error: SerializedError }
+  | { id: number; line: string };
+
+/** Longest request line the primary reads; anything longer is refused. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+
+export function socketFile(home: string, name: string): string {
+  return `${home.replace(/\/+$/, '')}/${name}.sock`;
+}

@@ -1,0 +1,60 @@
+import { serializeError } from '../errors.js';
+import { message, type HerdMessage, type ShutdownReason } from '../shared/protocol.js';
+import { runtime } from '../shared/runtime.js';
+import { drainServers, installServerTracking } from './servers.js';
+
+// What every worker does around the app: tell the primary when it is ready,
+// drain on request, and turn an uncaught error into replace-then-retire.
+
+export interface WorkerTransport {
+  send(msg: HerdMessage): void;
+  /** Ends the worker process (or, in single mode, tells the primary the app is done). */
+  exit(code: number): void;
+}
+
+let shuttingDown: Promise<void> | undefined;
+
+export function installWorker(transport: WorkerTransport): void {
+  const rt = runtime();
+  rt.toPrimary = (msg) => transport.send(msg);
+  rt.markReady = () => {
+    if (rt.ready) return;
+    rt.ready = true;
+    transport.send(message('ready', {}));
+  };
+  installServerTracking(() => rt.markReady?.());
+
+  const onFatal = (kind: 'uncaughtException' | 'unhandledRejection') => (error: unknown) => {
+    const text = error instanceof Error && error.stack ? error.stack : String(error);
+    process.stderr.write(`${kind}: ${text}\n`);
+    // Before it is ready a worker has nothing to finish: fail fast so the primary sees a boot failure.
+    if (!rt.ready) return transport.exit(1);
+    if (shuttingDown) return;
+    transport.send(message('fatal', { error: serializeError(error), kind }));
+    void shutdown('fatal', transport, 1);
+  };
+  process.on('uncaughtException', onFatal('uncaughtException'));
+  process.on('unhandledRejection', onFatal('unhandledRejection'));
+}
+
+/** Drain servers, run onShutdown hooks, exit. Runs once however often it is asked. */
+export function shutdown(reason: ShutdownReason, transport: WorkerTransport, exitCode = 0): Promise<void> {
+  shuttingDown ??= (async () => {
+    await drainServers();
+    await runShutdownHooks(reason);
+    transport.exit(exitCode);
+  })();
+  return shuttingDown;
+}
+
+async function runShutdownHooks(reason: ShutdownReason): Promise<void> {
+  const hooks = runtime().shutdownHooks.splice(0);
+  for (const hook of hooks) {
+    try {
+      await hook();
+    } catch (error) {
+      const text = error instanceof Error && error.stack ? error.stack : String(error);
+      process.stderr.write(`onShutdown hook failed during ${reason}: ${text}\n`);
+    }
+  }
+}

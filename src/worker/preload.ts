@@ -1,0 +1,30 @@
+import { isHerdMessage, type ShutdownMessage } from '../shared/protocol.js';
+import { runtime } from '../shared/runtime.js';
+import { installWorker, shutdown, type WorkerTransport } from './lifecycle.js';
+
+// Loaded with `node --import` into every worker before the app, so the app
+// stays the real main module (process.argv, import.meta, require.main).
+
+const rt = runtime();
+if (rt.role === 'worker' && process.send) {
+  const transport: WorkerTransport = {
+    send(msg) {
+      // The primary may be gone or the channel closing; there is no one left to tell.
+      if (process.connected) process.send!(msg, undefined, undefined, () => {});
+    },
+    exit(code) {
+      process.exit(code);
+    },
+  };
+  installWorker(transport);
+
+  process.on('message', (msg: unknown) => {
+    if (isHerdMessage(msg) && msg.verb === 'shutdown') {
+      void shutdown((msg as ShutdownMessage).reason, transport);
+    }
+  });
+  // Ctrl-C reaches the whole process group; the primary decides how workers stop.
+  process.on('SIGINT', () => {});
+  // A SIGTERM sent to this worker alone: leave gracefully, the primary replaces it.
+  process.on('SIGTERM', () => void shutdown('stop', transport));
+}

@@ -1,0 +1,54 @@
+import { Agent, request } from 'undici';
+
+// Real HTTP against 127.0.0.1 with undici.
+
+export interface Reply {
+  status: number;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export async function get(port: number, path = '/', dispatcher?: Agent): Promise<Reply> {
+  const res = await request(`http://127.0.0.1:${port}${path}`, { dispatcher, reset: dispatcher === undefined });
+  return { status: res.statusCode, body: await res.body.text(), headers: res.headers };
+}
+
+export async function getJson<T = { pid: number; code: string }>(port: number, path = '/', dispatcher?: Agent): Promise<T> {
+  const r = await get(port, path, dispatcher);
+  if (r.status !== 200) throw new Error(`GET ${path} answered ${r.status}: ${r.body}`);
+  return JSON.parse(r.body) as T;
+}
+
+/**
+ * Keeps `connections` keep-alive connections busy until stop() is called;
+ * counts every outcome, so a test can assert that nothing failed.
+ */
+export function load(port: number, connections = 8, path = '/'): { stop(): Promise<{ ok: number; failed: number; errors: string[]; statuses: Record<number, number>; pids: Set<number> }> } {
+  const agent = new Agent({ connections, pipelining: 1, keepAliveTimeout: 30_000 });
+  let running = true;
+  const stats = { ok: 0, failed: 0, errors: [] as string[], statuses: {} as Record<number, number>, pids: new Set<number>() };
+  const loops = Array.from({ length: connections }, async () => {
+    while (running) {
+      try {
+        const res = await request(`http://127.0.0.1:${port}${path}`, { dispatcher: agent });
+        const text = await res.body.text();
+        stats.statuses[res.statusCode] = (stats.statuses[res.statusCode] ?? 0) + 1;
+        if (res.statusCode === 200) {
+          stats.ok++;
+          try { stats.pids.add((JSON.parse(text) as { pid: number }).pid); } catch { /* not JSON */ }
+        } else stats.failed++;
+      } catch (error) {
+        stats.failed++;
+        if (stats.errors.length < 20) stats.errors.push(String((error as Error).message ?? error));
+      }
+    }
+  });
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      await agent.close();
+      return stats;
+    },
+  };
+}
