@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import type { ResolvedOptions } from '../config/options.js';
 import { HerdError } from '../errors.js';
+import { ENV } from '../shared/env.js';
 import type { HerdMessage } from '../shared/protocol.js';
 import { runtime } from '../shared/runtime.js';
 import { installWorker, shutdown, type WorkerTransport } from '../worker/lifecycle.js';
@@ -59,7 +60,13 @@ export class SingleRunner extends EventEmitter<SupervisorEvents> {
     rt.single = true;
     rt.code = 'A';
     installWorker(this.#transport);
-    Object.assign(process.env, this.#options.env);
+    // The same environment a forked worker gets.
+    Object.assign(process.env, this.#options.env, {
+      [ENV.CODE]: 'A',
+      [ENV.NAME]: this.#options.name,
+      [ENV.GENERATION]: '1',
+      [ENV.SHUTDOWN_TIMEOUT]: String(this.#options.shutdownTimeout),
+    });
     process.argv = [process.argv[0]!, this.#options.script, ...this.#options.args];
     const ready = new Promise<void>((resolve, reject) => {
       this.#onReady = resolve;
@@ -94,24 +101,24 @@ export class SingleRunner extends EventEmitter<SupervisorEvents> {
   }
 
   #onExit(code: number): void {
-    if (this.#record.state === 'starting') {
-      this.#onBootFail?.(new HerdError('ERR_HERD_BOOT_FAILED', `the app failed while booting (exit code ${code})`));
-      return;
-    }
-    const info = this.workers()[0];
-    if (this.#record.state !== 'exited') transition(this.#record, 'exited');
+    if (this.#record.state === 'exited') return;
+    const wasStarting = this.#record.state === 'starting';
+    const info = this.workers()[0]!;
+    transition(this.#record, 'exited');
     this.registry.remove(this.#record);
-    if (info) this.emit('worker-exit', { ...info, state: 'exited', exitCode: code, signal: null, expected: true });
-    this.emit('stopped');
+    if (wasStarting) this.#onBootFail?.(new HerdError('ERR_HERD_BOOT_FAILED', `the app failed while booting (exit code ${code})`));
+    this.#onBootFail = undefined;
+    this.emit('worker-exit', { ...info, state: 'exited', exitCode: code, signal: null, expected: !wasStarting });
+    this.#stopped ??= Promise.resolve();
     this.#resolveStopped?.();
+    this.emit('stopped');
   }
 
   #stop(reason: 'stop' | 'fatal', code: number): Promise<void> {
-    this.#stopped ??= new Promise<void>((resolve) => {
-      this.#resolveStopped = resolve;
-      if (this.#record.state === 'ready') transition(this.#record, 'draining');
-      void shutdown(reason, this.#transport, code);
-    });
+    if (this.#stopped) return this.#stopped;
+    this.#stopped = new Promise<void>((resolve) => { this.#resolveStopped = resolve; });
+    if (this.#record.state === 'ready' || this.#record.state === 'starting') transition(this.#record, 'draining');
+    void shutdown(reason, this.#transport, code);
     return this.#stopped;
   }
 

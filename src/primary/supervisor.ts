@@ -440,12 +440,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /** Graceful stop: every worker drains (SIGKILL after shutdownTimeout). */
   stop(): Promise<void> {
-    this.#stopping ??= new Promise<void>((resolve) => {
-      this.#resolveStopped = resolve;
-      for (const slot of this.registry.slots) clearTimeout(slot.respawnTimer);
-      for (const record of this.registry.live.values()) this.#retire(record, 'stop');
-      this.#checkStopped();
-    });
+    if (this.#stopping) return this.#stopping;
+    // Assigned before anything runs: a 'stopped' listener may call stop() again.
+    this.#stopping = new Promise<void>((resolve) => { this.#resolveStopped = resolve; });
+    for (const slot of this.registry.slots) clearTimeout(slot.respawnTimer);
+    for (const record of this.registry.live.values()) this.#retire(record, 'stop');
+    this.#checkStopped();
     return this.#stopping;
   }
 
