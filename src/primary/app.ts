@@ -4,6 +4,8 @@ import { resolveOptions } from '../config/resolve.js';
 import type { HerdOptions, ResolvedOptions } from '../config/options.js';
 import type { StatusResult } from '../shared/control.js';
 import { runtime } from '../shared/runtime.js';
+import { bindLocalChannel } from '../channel/local.js';
+import { bindPrimaryChannel } from '../channel/primary.js';
 import { ControlServer } from './control/server.js';
 import { LogWriter } from './logs/writer.js';
 import type { WorkerInfo } from './registry.js';
@@ -143,7 +145,14 @@ export async function start(input: HerdOptions): Promise<HerdApp> {
     throw error;
   }
   try {
-    if (!options.single) runtime().role = 'primary';
+    // The channel in this process talks to the engine; with --single the
+    // primary module loads as 'primary', then SingleRunner makes this process worker A.
+    runtime().role = 'primary';
+    if (engine instanceof Supervisor) bindPrimaryChannel(engine);
+    else {
+      const local = bindLocalChannel();
+      engine.once('worker-ready', () => local.fireReady());
+    }
     // The primary module registers its channel handlers before any worker can send.
     if (options.primary) await import(pathToFileURL(options.primary).href);
     await engine.start();

@@ -17,7 +17,47 @@ export interface ReloadRequestMessage { ns: typeof NS; verb: 'reload' }
 
 export type ShutdownReason = 'stop' | 'reload' | 'scale' | 'fatal';
 
-export type HerdMessage = ReadyMessage | FatalMessage | ShutdownMessage | ReloadRequestMessage;
+// The channel (src/channel/). Workers never talk to each other directly: every
+// message goes through the primary, which keeps per-pair order.
+
+/** Who sent a channel message: a worker, or the primary (code and id null). */
+export interface Sender { code: string | null; id: number | null; pid: number }
+/** Where a worker's channel message goes. */
+export type Route = { kind: 'primary' } | { kind: 'worker'; target: string | number } | { kind: 'all' };
+/** A request's outcome, as it crosses the wire. */
+export type Outcome = { ok: true; value: unknown } | { ok: false; error: SerializedError };
+/** One worker's answer to a map. */
+export type MapEntry = { code: string; value: unknown } | { code: string; error: SerializedError };
+export interface Peer { code: string; id: number; pid: number }
+
+/** Both ways: the messages queued in one tick, sent as one (size: estimated bytes, for flow control). */
+export interface BatchMessage { ns: typeof NS; verb: 'batch'; msgs: HerdMessage[]; size: number }
+/** Primary → worker: a batch of this many estimated bytes has been handed on; send more. */
+export interface AckMessage { ns: typeof NS; verb: 'ack'; size: number }
+/** Worker → primary: emit, emitTo or broadcast. */
+export interface SendMessage { ns: typeof NS; verb: 'send'; event: string; args: unknown[]; to: Route }
+/** Primary → worker: a channel event for this worker's handlers. */
+export interface DeliverMessage { ns: typeof NS; verb: 'deliver'; event: string; args: unknown[]; from: Sender }
+/** Worker → primary: consume or map, answered by a `result` with the same id. */
+export interface RequestMessage { ns: typeof NS; verb: 'request'; id: number; mode: 'consume' | 'map'; event: string; args: unknown[]; timeout: number }
+/** Primary → worker: run your handler for `event` and `reply` with this id. */
+export interface CallMessage { ns: typeof NS; verb: 'call'; id: number; event: string; args: unknown[]; from: Sender }
+/** Worker → primary: a handler's outcome for a `call`. */
+export interface ReplyMessage { ns: typeof NS; verb: 'reply'; id: number; outcome: Outcome }
+/** Primary → worker: a request's outcome (for map, `value` is the MapEntry list). */
+export interface ResultMessage { ns: typeof NS; verb: 'result'; id: number; outcome: Outcome }
+/** Worker → primary: this worker now has (on) or no longer has (off) a handler for `event`. */
+export interface ListenMessage { ns: typeof NS; verb: 'listen'; event: string; on: boolean }
+/** Primary → worker: the workers that can be addressed; `complete` once every slot's worker is ready. */
+export interface PeersMessage { ns: typeof NS; verb: 'peers'; peers: Peer[]; codes: string[]; complete: boolean }
+/** Primary → worker: an emitTo could not be delivered. */
+export interface UndeliverableMessage { ns: typeof NS; verb: 'undeliverable'; event: string; error: SerializedError }
+
+export type ChannelMessage =
+  | BatchMessage | AckMessage | SendMessage | DeliverMessage | RequestMessage | CallMessage
+  | ReplyMessage | ResultMessage | ListenMessage | PeersMessage | UndeliverableMessage;
+
+export type HerdMessage = ReadyMessage | FatalMessage | ShutdownMessage | ReloadRequestMessage | ChannelMessage;
 export type Verb = HerdMessage['verb'];
 export type MessageOf<V extends Verb> = Extract<HerdMessage, { verb: V }>;
 
@@ -31,11 +71,11 @@ export function message<V extends Verb>(verb: V, body: Omit<MessageOf<V>, 'ns' |
 }
 
 /** A dispatch table keyed by verb; messages with no handler are ignored. */
-export type Handlers = { [V in Verb]?: (msg: MessageOf<V>) => void };
+export type Handlers<C = void> = { [V in Verb]?: (msg: MessageOf<V>, context: C) => void };
 
-export function dispatch(handlers: Handlers, msg: HerdMessage): boolean {
-  const handler = handlers[msg.verb] as ((m: HerdMessage) => void) | undefined;
+export function dispatch<C>(handlers: Handlers<C>, msg: HerdMessage, context: C): boolean {
+  const handler = handlers[msg.verb] as ((m: HerdMessage, c: C) => void) | undefined;
   if (!handler) return false;
-  handler(msg);
+  handler(msg, context);
   return true;
 }

@@ -1,6 +1,7 @@
 import { isHerdMessage, type ShutdownMessage } from '../shared/protocol.js';
 import { runtime } from '../shared/runtime.js';
 import { installWorker, shutdown, type WorkerTransport } from './lifecycle.js';
+import { installWorkerChannel } from '../channel/worker.js';
 
 // Loaded with `node --import` into every worker before the app, so the app
 // stays the real main module (process.argv, import.meta, require.main).
@@ -17,6 +18,11 @@ if (rt.role === 'worker' && process.send) {
     },
   };
   installWorker(transport);
+  // The channel listens before the app runs, so no message from the primary is missed.
+  installWorkerChannel((msg, done) => {
+    if (process.connected) process.send!(msg, undefined, undefined, () => done());
+    else done();
+  });
 
   process.on('message', (msg: unknown) => {
     if (isHerdMessage(msg) && msg.verb === 'shutdown') {

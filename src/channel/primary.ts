@@ -1,0 +1,322 @@
+import { deserializeError, serializeError, type SerializedError } from '../errors.js';
+import type { Supervisor } from '../primary/supervisor.js';
+import type { WorkerRecord } from '../primary/registry.js';
+import {
+  dispatch, isHerdMessage, message,
+  type Handlers as VerbTable, type HerdMessage, type MapEntry, type Outcome, type Route, type Sender,
+} from '../shared/protocol.js';
+import { Correlator } from '../shared/rpc.js';
+import { installEngine, checkTarget, unknownTarget, type Engine, type RequestMode } from './engine.js';
+import { Handlers } from './handlers.js';
+import { Outbox } from './outbox.js';
+import { reviveEntries } from './worker.js';
+
+// The router in the primary: relays worker messages (keeping each pair's
+// order: one outbox per worker), runs the primary's own handlers, and owns
+// consume and map (picking, redelivery, timeouts).
+
+/** Estimated bytes the primary keeps in flight to one worker; beyond it, senders get no ack and wait. */
+const WINDOW = 4 * 1024 * 1024;
+/** How long a consume waits for some worker to listen (e.g. while the only one restarts). */
+export const NO_LISTENER_WAIT = 5000;
+
+/** Who asked a request: a worker (answered through its outbox) or the primary itself. */
+type Reply = (outcome: Outcome) => void;
+
+interface Context {
+  record: WorkerRecord;
+  /** Holds the sender's ack until the returned callback runs (a relayed message was written). */
+  hold(): () => void;
+}
+
+interface Waiter {
+  event: string;
+  retry(): void;
+}
+
+export class PrimaryRouter implements Engine {
+  readonly isPrimary = true;
+  readonly isWorker = false;
+  readonly code = undefined;
+  readonly #supervisor: Supervisor;
+  readonly #handlers: Handlers;
+  readonly #outboxes = new Map<WorkerRecord, Outbox>();
+  readonly #listening = new Map<WorkerRecord, Set<string>>();
+  readonly #senders = new WeakMap<WorkerRecord, Sender>();
+  readonly #calls = new Correlator<Outcome>();
+  /** Calls in flight at each worker, with what to do if it exits first. */
+  readonly #callsAt = new Map<WorkerRecord, Map<number, () => void>>();
+  readonly #waiters = new Set<Waiter>();
+  readonly #turn = new Map<string, number>();
+  readonly #self: Sender = { code: null, id: null, pid: process.pid };
+  #peersScheduled = false;
+  readonly #known = new WeakSet<WorkerRecord>();
+
+  constructor(supervisor: Supervisor, handlers = new Handlers()) {
+    this.#supervisor = supervisor;
+    this.#handlers = handlers;
+    supervisor.on('worker-message', (record, msg) => {
+      if (!isHerdMessage(msg)) return;
+      if (!this.#known.has(record)) {
+        this.#known.add(record);
+        this.#schedulePeers();
+      }
+      let pending = 1;
+      const written = (): void => {
+        if (--pending === 0 && msg.verb === 'batch') this.#push(record, message('ack', { size: msg.size }), 0);
+      };
+      dispatch(this.#table, msg, { record, hold: () => (pending++, written) });
+      written();
+    });
+    supervisor.on('worker-ready', () => this.#schedulePeers());
+    supervisor.on('worker-exit', (info) => {
+      for (const record of [...this.#outboxes.keys(), ...this.#callsAt.keys(), ...this.#listening.keys()]) {
+        if (record.pid === info.pid) this.#forget(record);
+      }
+      this.#schedulePeers();
+    });
+  }
+
+  handlers(): Handlers {
+    return this.#handlers;
+  }
+
+  emit(event: string, args: unknown[], size: number): boolean {
+    return this.broadcast(event, args, size);
+  }
+
+  emitTo(target: string | number, event: string, args: unknown[], size: number): boolean {
+    checkTarget(target);
+    const record = this.#supervisor.registry.find(target);
+    if (!record) throw unknownTarget(target, event);
+    return this.#push(record, message('deliver', { event, args, from: this.#self }), size);
+  }
+
+  broadcast(event: string, args: unknown[], size: number): boolean {
+    let ok = true;
+    for (const record of this.#audience()) ok = this.#push(record, message('deliver', { event, args, from: this.#self }), size) && ok;
+    return ok;
+  }
+
+  request(mode: RequestMode, event: string, args: unknown[], _size: number, timeout: number): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const reply: Reply = (outcome) => {
+        if (!outcome.ok) return reject(deserializeError(outcome.error));
+        resolve(mode === 'map' ? reviveEntries(outcome.value as MapEntry[]) : outcome.value);
+      };
+      if (mode === 'consume') this.#consume(event, args, this.#self, reply);
+      else this.#map(event, args, timeout, this.#self, reply);
+    });
+  }
+
+  reload(): void {
+    this.#supervisor.reload().catch(() => {});
+  }
+
+  readonly #table: VerbTable<Context> = {
+    batch: (msg, ctx) => {
+      for (const m of msg.msgs) dispatch(this.#table, m, ctx);
+    },
+    send: (msg, ctx) => this.#relay(ctx, msg.event, msg.args, msg.to),
+    request: (msg, ctx) => {
+      const { record } = ctx;
+      const reply: Reply = (outcome) => this.#push(record, message('result', { id: msg.id, outcome }), 0);
+      if (msg.mode === 'consume') this.#consume(msg.event, msg.args, this.#sender(record), reply);
+      else this.#map(msg.event, msg.args, msg.timeout, this.#sender(record), reply);
+    },
+    reply: (msg) => {
+      this.#calls.settle(msg.id, msg.outcome);
+    },
+    listen: (msg, ctx) => {
+      let events = this.#listening.get(ctx.record);
+      if (!events) this.#listening.set(ctx.record, (events = new Set()));
+      if (msg.on) events.add(msg.event);
+      else events.delete(msg.event);
+      if (msg.on) for (const w of [...this.#waiters]) if (w.event === msg.event) w.retry();
+    },
+  };
+
+  #relay(ctx: Context, event: string, args: unknown[], to: Route): void {
+    const from = this.#sender(ctx.record);
+    if (to.kind === 'primary') return this.#handlers.emit(event, args, from);
+    const deliver = message('deliver', { event, args, from });
+    if (to.kind === 'all') {
+      for (const record of this.#audience()) this.#push(record, deliver, 0, ctx.hold());
+      return;
+    }
+    const target = this.#supervisor.registry.find(to.target);
+    if (!target) {
+      const error = serializeError(unknownTarget(to.target, event));
+      error.message += ' (it may have exited); the message was dropped';
+      this.#push(ctx.record, message('undeliverable', { event, error }), 0);
+      return;
+    }
+    this.#push(target, deliver, 0, ctx.hold());
+  }
+
+  /** Exactly one listening worker runs it; if that worker exits first, another one gets it. */
+  #consume(event: string, args: unknown[], from: Sender, reply: Reply): void {
+    const attempt = (): void => {
+      const target = this.#pick(event);
+      if (!target) return this.#waitForListener(event, attempt, reply);
+      const id = this.#calls.open({
+        settle: (outcome) => {
+          this.#callsAt.get(target)?.delete(id);
+          // The handler went away between the pick and the call: pick again.
+          if (!outcome.ok && outcome.error.code === 'ERR_HERD_NO_LISTENER') return attempt();
+          reply(outcome);
+        },
+        expire: () => {},
+      });
+      this.#track(target, id, () => {
+        this.#calls.drop(id);
+        attempt();
+      });
+      this.#push(target, message('call', { id, event, args, from }), 0);
+    };
+    attempt();
+  }
+
+  /** Every current worker runs it; a silent or exiting worker becomes an error entry. */
+  #map(event: string, args: unknown[], timeout: number, from: Sender, reply: Reply): void {
+    const targets = this.#current();
+    if (targets.length === 0) return reply({ ok: true, value: [] });
+    const entries: MapEntry[] = new Array(targets.length);
+    let left = targets.length;
+    const fill = (i: number, entry: MapEntry): void => {
+      entries[i] = entry;
+      if (--left === 0) reply({ ok: true, value: entries });
+    };
+    targets.forEach((target, i) => {
+      const { code } = target;
+      const id = this.#calls.open({
+        settle: (outcome) => {
+          this.#callsAt.get(target)?.delete(id);
+          fill(i, outcome.ok ? { code, value: outcome.value } : { code, error: outcome.error });
+        },
+        expire: () => {
+          this.#callsAt.get(target)?.delete(id);
+          fill(i, { code, error: failure('ERR_HERD_TIMEOUT', `worker ${code} did not answer "${event}" within ${timeout} ms`) });
+        },
+      }, timeout);
+      this.#track(target, id, () => {
+        this.#calls.settle(id, { ok: false, error: failure('ERR_HERD_WORKER_EXITED', `worker ${code} (pid ${target.pid}) exited before it answered "${event}"`) });
+      });
+      this.#push(target, message('call', { id, event, args, from }), 0);
+    });
+  }
+
+  #waitForListener(event: string, retry: () => void, reply: Reply): void {
+    const waiter: Waiter = {
+      event,
+      retry: () => {
+        this.#waiters.delete(waiter);
+        clearTimeout(timer);
+        retry();
+      },
+    };
+    const timer = setTimeout(() => {
+      this.#waiters.delete(waiter);
+      reply({ ok: false, error: failure('ERR_HERD_NO_LISTENER', `consume("${event}"): no worker listened for "${event}" within ${NO_LISTENER_WAIT} ms`) });
+    }, NO_LISTENER_WAIT);
+    this.#waiters.add(waiter);
+  }
+
+  #track(record: WorkerRecord, id: number, onExit: () => void): void {
+    let calls = this.#callsAt.get(record);
+    if (!calls) this.#callsAt.set(record, (calls = new Map()));
+    calls.set(id, onExit);
+  }
+
+  /** Round robin among workers that listen and are not leaving. */
+  #pick(event: string): WorkerRecord | undefined {
+    const candidates: WorkerRecord[] = [];
+    for (const [record, events] of this.#listening) {
+      if (events.has(event) && (record.state === 'ready' || record.state === 'starting')) candidates.push(record);
+    }
+    if (candidates.length === 0) return undefined;
+    const turn = this.#turn.get(event) ?? 0;
+    this.#turn.set(event, turn + 1);
+    return candidates[turn % candidates.length];
+  }
+
+  /** One worker per slot: the generation that serves now. */
+  #current(): WorkerRecord[] {
+    const out: WorkerRecord[] = [];
+    for (const slot of this.#supervisor.registry.activeSlots()) {
+      const r = slot.current;
+      if (r && r.state !== 'exited') out.push(r);
+    }
+    return out;
+  }
+
+  /** Everyone a broadcast reaches: every worker that is not leaving. */
+  #audience(): WorkerRecord[] {
+    return [...this.#supervisor.registry.live.values()].filter((r) => r.state === 'starting' || r.state === 'ready');
+  }
+
+  #sender(record: WorkerRecord): Sender {
+    let s = this.#senders.get(record);
+    if (!s) this.#senders.set(record, (s = { code: record.code, id: record.id, pid: record.pid }));
+    return s;
+  }
+
+  #push(record: WorkerRecord, msg: HerdMessage, size: number, onWritten?: () => void): boolean {
+    let outbox = this.#outboxes.get(record);
+    if (!outbox) {
+      if (record.state === 'exited') {
+        onWritten?.();
+        return true;
+      }
+      outbox = new Outbox({
+        get connected() {
+          return record.state !== 'exited' && record.handle?.process.connected === true;
+        },
+        send(msg, done) {
+          record.handle!.process.send(msg, undefined, undefined, () => done());
+        },
+      }, { window: WINDOW, credit: 'written', onDrain: () => this.#handlers.emit('drain', [], this.#self) });
+      this.#outboxes.set(record, outbox);
+    }
+    return outbox.push(msg, size, onWritten);
+  }
+
+  #forget(record: WorkerRecord): void {
+    this.#outboxes.delete(record);
+    this.#listening.delete(record);
+    const calls = this.#callsAt.get(record);
+    this.#callsAt.delete(record);
+    if (calls) for (const onExit of calls.values()) onExit();
+  }
+
+  // Peers change in bursts (a reload, a scale): one list per turn of the loop,
+  // after the supervisor has put a new worker into its slot.
+  #schedulePeers(): void {
+    if (this.#peersScheduled) return;
+    this.#peersScheduled = true;
+    setImmediate(() => {
+      this.#peersScheduled = false;
+      const registry = this.#supervisor.registry;
+      const live = [...registry.live.values()].filter((r) => r.state !== 'exited');
+      const peers = live.map((r) => ({ code: r.code, id: r.id, pid: r.pid }));
+      const slots = registry.activeSlots();
+      const codes = slots.map((s) => s.code);
+      const complete = slots.every((s) => s.current?.state === 'ready');
+      for (const record of live) this.#push(record, message('peers', { peers, codes, complete }), 0);
+    });
+  }
+
+  /** Open calls and waiting consumes, for tests that check nothing leaks. */
+  get openCalls(): number {
+    return this.#calls.size + this.#waiters.size;
+  }
+}
+
+function failure(code: string, text: string): SerializedError {
+  return { name: 'HerdError', message: text, code };
+}
+
+/** Called by start(): the primary's channel talks to this supervisor's workers. */
+export function bindPrimaryChannel(supervisor: Supervisor): PrimaryRouter {
+  return installEngine((previous) => new PrimaryRouter(supervisor, previous)) as PrimaryRouter;
+}

@@ -1,0 +1,146 @@
+import { deserializeError, serializeError } from '../errors.js';
+import { dispatch, isHerdMessage, message, type Handlers as VerbTable, type HerdMessage, type MapEntry, type Outcome, type Peer, type Sender } from '../shared/protocol.js';
+import { Correlator } from '../shared/rpc.js';
+import { runtime } from '../shared/runtime.js';
+import { checkCloneable } from './clone.js';
+import { checkTarget, installEngine, unknownTarget, type Engine, type RequestMode } from './engine.js';
+import { Handlers } from './handlers.js';
+import { Outbox, type Link } from './outbox.js';
+
+// The channel inside a worker: everything goes to the primary through one
+// outbox (so it keeps its order), answers come back by request id.
+
+/** Estimated bytes a worker may have in flight before its messages wait (emit returns false). */
+const WINDOW = 8 * 1024 * 1024;
+
+export class WorkerEngine implements Engine {
+  readonly isPrimary = false;
+  readonly isWorker = true;
+  readonly code: string | undefined;
+  readonly #handlers: Handlers;
+  readonly #outbox: Outbox;
+  readonly #requests = new Correlator<Outcome>();
+  readonly #self: Sender;
+  #peers: { ids: Set<number>; codes: Set<string> } | undefined;
+  #readyFired = false;
+
+  constructor(link: Link, code: string | undefined, handlers = new Handlers()) {
+    this.code = code;
+    this.#handlers = handlers;
+    this.#self = { code: code ?? null, id: Number(process.env.NODE_UNIQUE_ID ?? 0), pid: process.pid };
+    this.#outbox = new Outbox(link, { window: WINDOW, credit: 'acked', onDrain: () => this.#local('drain') });
+    handlers.onChange = (event, on) => {
+      if (event === 'ready' || event === 'drain') return;
+      this.#outbox.push(message('listen', { event, on }), 0);
+    };
+    for (const event of handlers.events()) handlers.onChange(event, true);
+  }
+
+  handlers(): Handlers {
+    return this.#handlers;
+  }
+
+  emit(event: string, args: unknown[], size: number): boolean {
+    return this.#outbox.push(message('send', { event, args, to: { kind: 'primary' } }), size);
+  }
+
+  emitTo(target: string | number, event: string, args: unknown[], size: number): boolean {
+    checkTarget(target);
+    // Known peers let a wrong target fail here, at the caller; before the first
+    // list arrives the primary reports it instead.
+    const peers = this.#peers;
+    if (peers && !(typeof target === 'string' ? peers.codes.has(target) : peers.ids.has(target))) throw unknownTarget(target, event);
+    return this.#outbox.push(message('send', { event, args, to: { kind: 'worker', target } }), size);
+  }
+
+  broadcast(event: string, args: unknown[], size: number): boolean {
+    return this.#outbox.push(message('send', { event, args, to: { kind: 'all' } }), size);
+  }
+
+  request(mode: RequestMode, event: string, args: unknown[], size: number, timeout: number): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const id = this.#requests.open({
+        settle: (outcome) => {
+          if (!outcome.ok) return reject(deserializeError(outcome.error));
+          resolve(mode === 'map' ? reviveEntries(outcome.value as MapEntry[]) : outcome.value);
+        },
+        expire: () => {},
+      });
+      this.#outbox.push(message('request', { id, mode, event, args, timeout }), size);
+    });
+  }
+
+  reload(): void {
+    // Straight to the supervisor, which handles the bare verb.
+    runtime().toPrimary?.(message('reload', {}));
+  }
+
+  /** Handles a message from the primary; false when it is not the channel's. */
+  receive(msg: unknown): boolean {
+    return isHerdMessage(msg) && dispatch(this.#table, msg, undefined);
+  }
+
+  #local(event: 'ready' | 'drain'): void {
+    this.#handlers.emit(event, [], this.#self);
+  }
+
+  readonly #table: VerbTable<undefined> = {
+    batch: (msg) => {
+      for (const m of msg.msgs) dispatch(this.#table, m, undefined);
+    },
+    ack: (msg) => this.#outbox.release(msg.size),
+    deliver: (msg) => this.#handlers.emit(msg.event, msg.args, msg.from),
+    call: (msg) => {
+      this.#handlers.call(msg.event, msg.args, msg.from).then(
+        (value) => this.#reply(msg.id, msg.event, { ok: true, value }),
+        (error: unknown) => this.#reply(msg.id, msg.event, { ok: false, error: serializeError(error) }),
+      );
+    },
+    result: (msg) => {
+      this.#requests.settle(msg.id, msg.outcome);
+    },
+    peers: (msg) => this.#onPeers(msg.peers, msg.codes, msg.complete),
+    undeliverable: (msg) => process.emitWarning(deserializeError(msg.error)),
+  };
+
+  #reply(id: number, event: string, outcome: Outcome): void {
+    let size = 0;
+    if (outcome.ok) {
+      try {
+        size = checkCloneable(event, [outcome.value]);
+      } catch (error) {
+        outcome = { ok: false, error: serializeError(error) };
+      }
+    }
+    this.#outbox.push(message('reply', { id, outcome }), size);
+  }
+
+  #onPeers(peers: Peer[], codes: string[], complete: boolean): void {
+    const ids = new Set<number>();
+    for (const p of peers) ids.add(p.id).add(p.pid);
+    this.#peers = { ids, codes: new Set(codes) };
+    if (complete && !this.#readyFired) {
+      this.#readyFired = true;
+      this.#local('ready');
+    }
+  }
+}
+
+/** Errors cross the wire as plain objects; the caller gets Error instances back. */
+export function reviveEntries(entries: MapEntry[]): unknown[] {
+  return entries.map((e) => ('error' in e ? { code: e.code, error: deserializeError(e.error) } : e));
+}
+
+/** Called by the preload: the worker's channel, listening on the IPC channel. */
+export function installWorkerChannel(send: (msg: HerdMessage, done: () => void) => void): WorkerEngine {
+  const engine = installEngine((previous) => new WorkerEngine({
+    get connected() {
+      return process.connected;
+    },
+    send,
+  }, runtime().code, previous)) as WorkerEngine;
+  process.on('message', (msg: unknown) => {
+    engine.receive(msg);
+  });
+  return engine;
+}
