@@ -37,9 +37,10 @@ export class LocalEngine implements Engine {
     this.#sides = { primary: previous ?? new Handlers(), worker: new Handlers() };
   }
 
-  // The primary module loads while the role still says 'primary'; the app after.
+  // The primary module loads while the role still says 'primary', the app
+  // after; later, code running inside a primary-side handler is the primary.
   #side(): Side {
-    return runtime().role === 'primary' ? 'primary' : 'worker';
+    return runtime().role === 'primary' || this.#sides.primary.current ? 'primary' : 'worker';
   }
 
   handlers(): Handlers {
