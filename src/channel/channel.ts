@@ -6,8 +6,8 @@ import { checkEvent, type MessageInfo } from './handlers.js';
 // The public `channel`: validation and types here, the work in the engine of
 // this process (src/channel/engine.ts).
 
-/** Events and their handler signatures, for `channel.typed<Events>()`. */
-export type EventMap = Record<string, (...args: any[]) => unknown>;
+/** Events and their handler signatures, for `channel.typed<Events>()` (an interface works too). */
+export type EventMap<E = Record<string, unknown>> = { [K in keyof E]: (...args: any[]) => unknown };
 type DefaultEvents = Record<string, (...args: any[]) => any>;
 /** Events the channel fires locally: never sent. */
 interface LocalEvents {
@@ -32,7 +32,7 @@ export type MapEntry<T> = { code: string; value: T; error?: undefined } | { code
 export const DEFAULT_MAP_TIMEOUT = 5000;
 const MAX_TIMEOUT = 2 ** 31 - 1;
 
-export class Channel<E extends EventMap = DefaultEvents> {
+export class Channel<E extends EventMap<E> = DefaultEvents> {
   get isPrimary(): boolean {
     return currentEngine().isPrimary;
   }
@@ -116,7 +116,7 @@ export class Channel<E extends EventMap = DefaultEvents> {
   }
 
   /** The same channel, typed with your event map: `channel.typed<{ job(n: number): string }>()`. */
-  typed<T extends EventMap>(): Channel<T> {
+  typed<T extends EventMap<T>>(): Channel<T> {
     return this as unknown as Channel<T>;
   }
 }

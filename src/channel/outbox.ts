@@ -76,9 +76,10 @@ export class Outbox {
     while (this.#head < this.#queue.length && (this.#inflight < window || this.#inflight === 0)) {
       if (!this.#link.connected) return this.#dropAll();
       const start = this.#head;
+      const room = Math.min(MAX_BATCH_BYTES, window - this.#inflight);
       let bytes = 0;
       while (this.#head < this.#queue.length && this.#head - start < MAX_BATCH_COUNT
-        && (this.#head === start || bytes + this.#queue[this.#head]!.size <= MAX_BATCH_BYTES)) {
+        && (this.#head === start || bytes + this.#queue[this.#head]!.size <= room)) {
         bytes += this.#queue[this.#head]!.size;
         this.#head++;
       }
