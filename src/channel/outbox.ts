@@ -27,6 +27,8 @@ interface Entry {
   onWritten: (() => void) | undefined;
 }
 
+/** Estimated bytes a worker may have unacked before its messages wait (emit returns false). */
+export const ACK_WINDOW = 8 * 1024 * 1024;
 const MAX_BATCH_COUNT = 1024;
 const MAX_BATCH_BYTES = 256 * 1024;
 

@@ -5,13 +5,11 @@ import { runtime } from '../shared/runtime.js';
 import { checkCloneable } from './clone.js';
 import { checkTarget, installEngine, unknownTarget, type Engine, type RequestMode } from './engine.js';
 import { Handlers } from './handlers.js';
-import { Outbox, type Link } from './outbox.js';
+import { ACK_WINDOW, Outbox, type Link } from './outbox.js';
 
 // The channel inside a worker: everything goes to the primary through one
 // outbox (so it keeps its order), answers come back by request id.
 
-/** Estimated bytes a worker may have in flight before its messages wait (emit returns false). */
-const WINDOW = 8 * 1024 * 1024;
 
 export class WorkerEngine implements Engine {
   readonly isPrimary = false;
@@ -28,7 +26,7 @@ export class WorkerEngine implements Engine {
     this.code = code;
     this.#handlers = handlers;
     this.#self = { code: code ?? null, id: Number(process.env.NODE_UNIQUE_ID ?? 0), pid: process.pid };
-    this.#outbox = new Outbox(link, { window: WINDOW, credit: 'acked', onDrain: () => this.#local('drain') });
+    this.#outbox = new Outbox(link, { window: ACK_WINDOW, credit: 'acked', onDrain: () => this.#local('drain') });
     handlers.onChange = (event, on) => {
       if (event === 'ready' || event === 'drain') return;
       this.#outbox.push(message('listen', { event, on }), 0);

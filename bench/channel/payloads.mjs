@@ -1,0 +1,18 @@
+// The payloads every channel scenario is measured with.
+export const PAYLOADS = {
+  small: { id: 12345, name: 'bench', tags: ['a', 'b'], at: 1700000000 }, // ~50 bytes as JSON
+  '64KB': 'x'.repeat(64 * 1024),
+  '1MB': 'x'.repeat(1024 * 1024),
+};
+// Messages per throughput run and requests per latency run, by payload.
+export const COUNTS = {
+  small: { messages: 200_000, requests: 5_000 },
+  '64KB': { messages: 5_000, requests: 1_000 },
+  '1MB': { messages: 300, requests: 200 },
+};
+
+export function percentiles(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return { p50: at(50), p99: at(99) };
+}
