@@ -30,6 +30,7 @@ interface Entry {
 /** Estimated bytes a worker may have unacked before its messages wait (emit returns false). */
 export const ACK_WINDOW = 8 * 1024 * 1024;
 const MAX_BATCH_COUNT = 1024;
+const BARE_BYTES = 4096;
 const MAX_BATCH_BYTES = 256 * 1024;
 
 export class Outbox {
@@ -60,6 +61,11 @@ export class Outbox {
     }
     if (this.#queued + this.#inflight > this.#options.window) this.#full = true;
     return !this.#full;
+  }
+
+  /** Sends one small control message now, ahead of anything queued. */
+  sendNow(msg: HerdMessage): void {
+    if (this.#link.connected) this.#link.send(msg, () => {});
   }
 
   /** The other side handed on `size` bytes (credit: 'acked'). */
@@ -105,12 +111,17 @@ export class Outbox {
   }
 
   #write(entries: Entry[], bytes: number): void {
+    // A lone small message (the request/response case) goes without the batch
+    // envelope: one level less to serialize. Only where credit returns on write;
+    // an acked link needs the envelope's size to be acked.
+    const written = this.#options.credit === 'written';
+    const bare = written && entries.length === 1 && bytes <= BARE_BYTES;
     const done = (): void => {
-      if (this.#options.credit === 'written') this.release(bytes);
+      if (written) this.release(bytes);
       for (const e of entries) e.onWritten?.();
     };
     try {
-      this.#link.send(message('batch', { msgs: entries.map((e) => e.msg), size: bytes }), done);
+      this.#link.send(bare ? entries[0]!.msg : message('batch', { msgs: entries.map((e) => e.msg), size: bytes }), done);
     } catch {
       // Something the sender's checks let through: send the rest alone, drop only what fails.
       let left = entries.length;

@@ -29,7 +29,9 @@ export class WorkerEngine implements Engine {
     this.#outbox = new Outbox(link, { window: ACK_WINDOW, credit: 'acked', onDrain: () => this.#local('drain') });
     handlers.onChange = (event, on) => {
       if (event === 'ready' || event === 'drain') return;
-      this.#outbox.push(message('listen', { event, on }), 0);
+      // At once, not batched: the worker's own 'ready' (sent straight by the
+      // lifecycle) must not overtake it, or a consume right after could miss this worker.
+      this.#outbox.sendNow(message('listen', { event, on }));
     };
     for (const event of handlers.events()) handlers.onChange(event, true);
   }

@@ -10,7 +10,7 @@ for (const workers of [2, 3]) {
     assert.deepEqual(answers.map((a) => a.n), Array.from({ length: 20 }, (_, i) => i * 2));
     for (let i = 0; i < 20; i++) assert.equal(herd.count(new RegExp(`ran job ${i}$`, 'gm')), 1, `job ${i} ran once`);
     // Every worker took a share.
-    assert.equal(new Set(answers.map((a) => a.by)).size, workers);
+    assert.equal(new Set(answers.map((a) => a.by)).size, workers, herd.output);
     for (const a of answers) assert.equal(herd.count(new RegExp(`^${a.by} \\d+ \\| ${a.by} ran job ${a.n / 2}$`, 'gm')), 1);
   });
 }
