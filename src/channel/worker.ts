@@ -21,6 +21,7 @@ export class WorkerEngine implements Engine {
   readonly #self: Sender;
   #peers: { ids: Set<number>; codes: Set<string> } | undefined;
   #readyFired = false;
+  readonly #warned = new Set<string>();
 
   constructor(link: Link, code: string | undefined, handlers = new Handlers()) {
     this.code = code;
@@ -100,7 +101,12 @@ export class WorkerEngine implements Engine {
       this.#requests.settle(msg.id, msg.outcome);
     },
     peers: (msg) => this.#onPeers(msg.peers, msg.codes, msg.complete),
-    undeliverable: (msg) => process.emitWarning(deserializeError(msg.error)),
+    undeliverable: (msg) => {
+      // One warning per event until the workers change, not one per dropped message.
+      if (this.#warned.has(msg.event)) return;
+      this.#warned.add(msg.event);
+      process.emitWarning(deserializeError(msg.error));
+    },
   };
 
   #reply(id: number, event: string, outcome: Outcome): void {
@@ -119,6 +125,7 @@ export class WorkerEngine implements Engine {
     const ids = new Set<number>();
     for (const p of peers) ids.add(p.id).add(p.pid);
     this.#peers = { ids, codes: new Set(codes) };
+    this.#warned.clear();
     if (complete && !this.#readyFired) {
       this.#readyFired = true;
       this.#local('ready');
