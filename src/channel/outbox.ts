@@ -19,6 +19,8 @@ export interface OutboxOptions {
   credit: 'written' | 'acked';
   /** Called when the queue fell back under the window after push() returned false. */
   onDrain?: () => void;
+  /** May this message, alone and small, go without the envelope (credit back on write)? Default: on 'written' links. */
+  bare?: (msg: HerdMessage) => boolean;
 }
 
 interface Entry {
@@ -112,12 +114,12 @@ export class Outbox {
 
   #write(entries: Entry[], bytes: number): void {
     // A lone small message (the request/response case) goes without the batch
-    // envelope: one level less to serialize. Only where credit returns on write;
-    // an acked link needs the envelope's size to be acked.
+    // envelope: one level less to serialize. Its credit returns on write, so on
+    // an acked link only messages the other side would ack at once may go bare.
     const written = this.#options.credit === 'written';
-    const bare = written && entries.length === 1 && bytes <= BARE_BYTES;
+    const bare = entries.length === 1 && bytes <= BARE_BYTES && (this.#options.bare?.(entries[0]!.msg) ?? written);
     const done = (): void => {
-      if (written) this.release(bytes);
+      if (written || bare) this.release(bytes);
       for (const e of entries) e.onWritten?.();
     };
     try {

@@ -27,7 +27,13 @@ export class WorkerEngine implements Engine {
     this.code = code;
     this.#handlers = handlers;
     this.#self = { code: code ?? null, id: Number(process.env.NODE_UNIQUE_ID ?? 0), pid: process.pid };
-    this.#outbox = new Outbox(link, { window: ACK_WINDOW, credit: 'acked', onDrain: () => this.#local('drain') });
+    this.#outbox = new Outbox(link, {
+      window: ACK_WINDOW,
+      credit: 'acked',
+      onDrain: () => this.#local('drain'),
+      // The primary holds its ack only for messages it relays to workers.
+      bare: (msg) => msg.verb !== 'send' || msg.to.kind === 'primary',
+    });
     handlers.onChange = (event, on) => {
       if (event === 'ready' || event === 'drain') return;
       // At once, not batched: the worker's own 'ready' (sent straight by the

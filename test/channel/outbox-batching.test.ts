@@ -60,3 +60,20 @@ test('a gone link drops what waits but still runs the write callbacks', async ()
   assert.equal(written, 2);
   assert.equal(box.pending, 0);
 });
+
+test('a lone small message the other side would ack at once goes bare, its credit back on write', async () => {
+  const link = fakeLink();
+  const box = new Outbox(link, { window: 100, credit: 'acked', bare: (m) => m.verb === 'request' });
+  box.push(message('request', { id: 1, mode: 'consume', event: 'e', args: [], timeout: 0 }), 10);
+  await tick();
+  assert.equal(link.sent[0]!.verb as string, 'request');
+  assert.equal(box.pending, 10);
+  link.done[0]!();
+  assert.equal(box.pending, 0);
+  // A relayed send still travels in an envelope and waits for the ack.
+  box.push(send(1), 10);
+  await tick();
+  assert.equal(link.sent[1]!.verb, 'batch');
+  link.done[1]!();
+  assert.equal(box.pending, 10);
+});
