@@ -69,7 +69,8 @@ program
   .addOption(nameOption())
   .option('-f, --follow', 'keep printing new lines')
   .option('-n, --lines <n>', 'how many of the last lines to print', '20')
-  .action((flags: { name?: string; follow?: boolean; lines?: string }) => { result = logsCommand(flags); });
+  .option('--reopen', 'close and reopen the log file (after an external logrotate moved it)')
+  .action((flags: { name?: string; follow?: boolean; lines?: string; reopen?: boolean }) => { result = logsCommand(flags); });
 
 try {
   program.parse(herdArgs, { from: 'user' });

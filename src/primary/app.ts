@@ -122,7 +122,8 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
 /** Starts a herd; resolves once every worker is ready. */
 export async function start(input: HerdOptions): Promise<HerdApp> {
   const options = resolveOptions(input);
-  const logs = new LogWriter({ file: options.logs.file, json: options.logs.json, terminal: options.logs.terminal });
+  const { file, json, terminal, maxSize, maxFiles } = options.logs;
+  const logs = new LogWriter({ file, json, terminal, maxSize, maxFiles });
   const engine = options.single ? new SingleRunner(options, logs) : new Supervisor(options, logs);
   const app = new HerdApp(options, engine, logs);
 

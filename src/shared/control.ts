@@ -10,7 +10,8 @@ export type ControlRequest =
   | { id: number; cmd: 'stop' }
   | { id: number; cmd: 'reload' }
   | { id: number; cmd: 'scale'; count: number }
-  | { id: number; cmd: 'logs'; lines: number; follow: boolean };
+  | { id: number; cmd: 'logs'; lines: number; follow: boolean }
+  | { id: number; cmd: 'reopen-logs' };
 
 export type ControlCommand = ControlRequest['cmd'];
 

@@ -68,7 +68,17 @@ export function scaleCommand(count: string, flags: { name?: string }): Promise<n
   });
 }
 
-export function logsCommand(flags: { name?: string; follow?: boolean; lines?: string }): Promise<number> {
+export function logsCommand(flags: { name?: string; follow?: boolean; lines?: string; reopen?: boolean }): Promise<number> {
+  if (flags.reopen) {
+    if (flags.follow) {
+      fail(new HerdError('ERR_HERD_USAGE', '--reopen and --follow cannot be used together'));
+      return Promise.resolve(EXIT.USAGE);
+    }
+    return run(flags.name, async (name) => {
+      await call(herdHome(), name, { cmd: 'reopen-logs' }).result;
+      process.stdout.write(`herd: "${name}" reopened its log file\n`);
+    });
+  }
   let lines: number;
   try {
     lines = flags.lines === undefined ? 20 : intFlag('--lines', flags.lines, 0);

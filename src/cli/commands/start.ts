@@ -78,6 +78,8 @@ export async function startCommand(script: string | undefined, flags: StartFlags
   process.on('SIGTERM', () => void app.stop());
   process.on('SIGHUP', () => app.reload().catch(report('reload')));
   process.on('SIGTTIN', () => app.scale(app.workers().filter((w) => w.state !== 'draining').length + 1).catch(report('scale')));
+  // For external logrotate (SIGUSR1 is Node's inspector signal).
+  process.on('SIGUSR2', () => void app.logs.reopen());
   process.on('SIGTTOU', () => {
     const count = app.engine.registry.slots.length;
     if (count > 1) app.scale(count - 1).catch(report('scale'));

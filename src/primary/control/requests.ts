@@ -32,6 +32,7 @@ export function parseRequest(line: string): Parsed {
     case 'status':
     case 'stop':
     case 'reload':
+    case 'reopen-logs':
       return { request: { id, cmd: value.cmd } };
     case 'scale': {
       const count = value.count;
@@ -50,6 +51,6 @@ export function parseRequest(line: string): Parsed {
       return { request: { id, cmd: 'logs', lines, follow } };
     }
     default:
-      return bad(id, `unknown command ${JSON.stringify(value.cmd)}; expected status, stop, reload, scale or logs`);
+      return bad(id, `unknown command ${JSON.stringify(value.cmd)}; expected status, stop, reload, scale, logs or reopen-logs`);
   }
 }

@@ -130,6 +130,25 @@ function reply(socket: net.Socket, response: ControlResponse): void {
   if (!socket.destroyed && socket.writable) socket.write(`${JSON.stringify(response)}\n`);
 }
 
+// A follower that reads slower than the herd logs skips lines (and is told how
+// many) rather than growing the primary's memory.
+const FOLLOWER_MAX_BUFFER = 1024 * 1024;
+
+function slowFollower(socket: net.Socket, id: number): (line: string) => void {
+  let skipped = 0;
+  return (line) => {
+    if (socket.writableLength > FOLLOWER_MAX_BUFFER) {
+      skipped++;
+      return;
+    }
+    if (skipped > 0) {
+      reply(socket, { id, line: `herd: ${skipped} lines skipped: this follower reads slower than the herd logs` });
+      skipped = 0;
+    }
+    reply(socket, { id, line });
+  };
+}
+
 function handlersFor(target: ControlTarget): Handlers {
   return {
     status: async () => target.status(),
@@ -139,9 +158,12 @@ function handlersFor(target: ControlTarget): Handlers {
     logs: async (req, socket) => {
       for (const line of target.logs.tail(req.lines)) reply(socket, { id: req.id, line });
       if (!req.follow) return undefined;
-      const unfollow = target.logs.follow((line) => reply(socket, { id: req.id, line }));
+      const unfollow = target.logs.follow(slowFollower(socket, req.id));
       socket.once('close', unfollow);
       return FOLLOWING;
+    },
+    'reopen-logs': async () => {
+      if (!target.logs.reopen()) throw new HerdError('ERR_HERD_LOG_FILE', 'no log file is configured (--log-file or logs.file), nothing to reopen');
     },
   };
 }

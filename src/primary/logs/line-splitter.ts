@@ -1,6 +1,8 @@
 // Splits a byte stream into lines. A partial line waits for its end; a line
-// longer than `maxLine` bytes is cut into pieces, each marked as continued.
+// longer than `maxLine` bytes is cut into pieces, each but the last marked as
+// continued, so one runaway line cannot hold the primary's memory hostage.
 
+/** The long-line cap: 1 MiB. Documented in docs/logs.md. */
 export const DEFAULT_MAX_LINE = 1024 * 1024;
 
 export class LineSplitter {
@@ -10,8 +12,14 @@ export class LineSplitter {
   readonly #onLine: (line: string, continued: boolean) => void;
 
   constructor(onLine: (line: string, continued: boolean) => void, maxLine = DEFAULT_MAX_LINE) {
+    if (!Number.isInteger(maxLine) || maxLine < 4) throw new RangeError(`maxLine must be an integer >= 4, received ${maxLine}`);
     this.#onLine = onLine;
     this.#maxLine = maxLine;
+  }
+
+  /** Bytes of a line still waiting for its end. */
+  get pendingBytes(): number {
+    return this.#pendingBytes;
   }
 
   push(chunk: Buffer): void {
@@ -33,11 +41,11 @@ export class LineSplitter {
 
   #append(part: Buffer): void {
     while (this.#pendingBytes + part.length > this.#maxLine) {
-      const room = this.#maxLine - this.#pendingBytes;
-      this.#pending.push(part.subarray(0, room));
-      this.#pendingBytes += room;
+      const cut = utf8Boundary(part, this.#maxLine - this.#pendingBytes, this.#pendingBytes > 0);
+      this.#pending.push(part.subarray(0, cut));
+      this.#pendingBytes += cut;
       this.#emit(true);
-      part = part.subarray(room);
+      part = part.subarray(cut);
     }
     if (part.length > 0) {
       this.#pending.push(part);
@@ -50,7 +58,15 @@ export class LineSplitter {
     this.#pending = [];
     this.#pendingBytes = 0;
     let line = buf.toString('utf8');
-    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (!continued && line.endsWith('\r')) line = line.slice(0, -1);
     this.#onLine(line, continued);
   }
+}
+
+// Cut before a UTF-8 continuation byte would split a character in two pieces.
+function utf8Boundary(buf: Buffer, at: number, canBeEmpty: boolean): number {
+  let cut = at;
+  while (cut > 0 && cut > at - 4 && (buf[cut]! & 0xc0) === 0x80) cut--;
+  // A piece must make progress: with nothing pending, cut inside the character.
+  return cut > 0 || canBeEmpty ? cut : at;
 }

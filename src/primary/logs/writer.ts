@@ -1,8 +1,8 @@
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { FileSink } from './file-sink.js';
 import { formatJson, formatText, type LogLine, type Stream } from './format.js';
 import { LineSplitter } from './line-splitter.js';
+import { Ring } from './ring.js';
 
 // The one writer. Every worker's stdout and stderr and the primary's own lines
 // go through here, a whole line at a time, so two lines never mix.
@@ -11,81 +11,119 @@ export interface LogWriterOptions {
   file: string | undefined;
   json: boolean;
   terminal: boolean;
+  /** Rotate the file at this many bytes (0: never). */
+  maxSize?: number;
+  /** Rotated files kept. */
+  maxFiles?: number;
   /** Where terminal lines go (the primary's stdout unless a test says otherwise). */
   out?: Writable & { isTTY?: boolean };
-  /** Lines kept in memory for `herd logs`. */
-  ringSize?: number;
+  /** Longest line before it is cut (bytes). */
+  maxLine?: number;
 }
 
 type Follower = (line: string) => void;
 
+// Lines are gathered and handed to a destination in one write per chunk read
+// from a pipe (a syscall per line would cap throughput), at most this much.
+const MAX_BATCH = 64 * 1024;
+// After the workers are gone, a pipe still open with nothing flowing for this
+// long is held by a process the worker started; stop waiting for it.
+const ORPHAN_PIPE_IDLE_MS = 2_000;
+
+interface Destination {
+  stream: Writable;
+  color: boolean;
+  batch: string;
+  batchLimit: number;
+}
+
+interface Source {
+  readable: Readable;
+  splitter: LineSplitter;
+  done: Promise<void>;
+  finish(): void;
+  label: string;
+}
+
 export class LogWriter {
-  readonly #terminal: (Writable & { isTTY?: boolean }) | undefined;
-  readonly #color: boolean;
   readonly #json: boolean;
-  readonly #file: WriteStream | undefined;
-  readonly #ring: string[] = [];
-  readonly #ringSize: number;
+  readonly #ring = new Ring();
   readonly #followers = new Set<Follower>();
-  readonly #sources = new Set<Readable>();
-  readonly #sourcesDone = new Set<Promise<void>>();
-  #blocked = 0;
+  readonly #sources = new Set<Source>();
+  readonly #blocked = new Set<Writable>();
+  readonly #maxLine: number | undefined;
+  readonly #terminal: Destination | undefined;
+  readonly #sink: FileSink | undefined;
+  #file: Destination | undefined;
+  #closed = false;
+  #lastData = 0;
 
   constructor(options: LogWriterOptions) {
     this.#json = options.json;
-    this.#ringSize = options.ringSize ?? 1000;
-    this.#terminal = options.terminal ? (options.out ?? process.stdout) : undefined;
-    this.#color = Boolean(this.#terminal?.isTTY) && !process.env.NO_COLOR;
+    this.#maxLine = options.maxLine;
+    if (options.terminal) {
+      const out = options.out ?? process.stdout;
+      const color = Boolean(out.isTTY) && !options.json && !process.env.NO_COLOR;
+      this.#terminal = { stream: out, color, batch: '', batchLimit: MAX_BATCH };
+    }
     if (options.file) {
-      mkdirSync(dirname(options.file), { recursive: true });
-      this.#file = createWriteStream(options.file, { flags: 'a' });
+      const maxSize = options.maxSize ?? 0;
+      this.#sink = new FileSink({
+        path: options.file,
+        maxSize,
+        maxFiles: options.maxFiles ?? 5,
+        onError: (error) => this.#fileFailed(error),
+      });
+      // A batch never carries a file far past maxSize before it rotates.
+      const batchLimit = maxSize > 0 ? Math.max(1, Math.min(MAX_BATCH, Math.floor(maxSize / 16))) : MAX_BATCH;
+      this.#file = { stream: this.#sink.stream, color: false, batch: '', batchLimit };
     }
   }
 
   /** Captures one stream of a worker until it ends. */
   attach(source: string, pid: number, stream: Stream, readable: Readable): void {
     const splitter = new LineSplitter((text, continued) => {
-      this.write({ source, pid, stream, text, time: Date.now(), continued });
-    });
-    this.#sources.add(readable);
+      this.#add({ source, pid, stream, text, time: Date.now(), continued });
+    }, this.#maxLine);
+    let finish!: () => void;
     const done = new Promise<void>((resolve) => {
-      const finish = (): void => {
+      finish = (): void => {
+        if (!this.#sources.has(entry)) return;
+        this.#sources.delete(entry);
         splitter.end();
-        this.#sources.delete(readable);
+        this.#flush();
         resolve();
       };
-      readable.once('end', finish);
-      readable.once('error', finish);
-      readable.once('close', finish);
     });
-    this.#sourcesDone.add(done);
-    void done.then(() => this.#sourcesDone.delete(done));
-    readable.on('data', (chunk: Buffer) => splitter.push(chunk));
-    if (this.#blocked > 0) readable.pause();
+    const entry: Source = { readable, splitter, done, finish, label: `${source} (pid ${pid}) ${stream}` };
+    this.#sources.add(entry);
+    readable.once('end', finish);
+    readable.once('error', finish);
+    readable.once('close', finish);
+    readable.on('data', (chunk: Buffer) => {
+      this.#lastData = Date.now();
+      splitter.push(chunk);
+      this.#flush();
+    });
+    if (this.#blocked.size > 0) readable.pause();
   }
 
   /** herd's own lines. */
   primary(text: string, stream: Stream = 'stdout'): void {
     for (const part of text.split('\n')) {
-      this.write({ source: 'primary', pid: process.pid, stream, text: part, time: Date.now() });
+      this.#add({ source: 'primary', pid: process.pid, stream, text: part, time: Date.now() });
     }
+    this.#flush();
   }
 
   write(line: LogLine): void {
-    const plain = this.#json ? formatJson(line) : formatText(line, false);
-    this.#ring.push(plain);
-    if (this.#ring.length > this.#ringSize) this.#ring.shift();
-    for (const follow of this.#followers) follow(plain);
-    if (this.#terminal) {
-      const text = this.#json || !this.#color ? plain : formatText(line, true);
-      this.#push(this.#terminal, `${text}\n`);
-    }
-    if (this.#file) this.#push(this.#file, `${plain}\n`);
+    this.#add(line);
+    this.#flush();
   }
 
-  /** The last `n` lines written. */
+  /** The last `n` lines written (the ring keeps 10,000 lines, 8 MiB at most). */
   tail(n: number): string[] {
-    return n <= 0 ? [] : this.#ring.slice(-n);
+    return this.#ring.tail(n);
   }
 
   follow(listener: Follower): () => void {
@@ -93,25 +131,83 @@ export class LogWriter {
     return () => this.#followers.delete(listener);
   }
 
-  // A destination that cannot keep up pauses every source: the pipes fill and
-  // the workers' writes wait, instead of the primary's memory growing.
-  #push(dest: Writable, text: string): void {
-    if (dest.write(text)) return;
-    this.#blocked++;
-    if (this.#blocked === 1) for (const r of this.#sources) r.pause();
-    dest.once('drain', () => {
-      this.#blocked--;
-      if (this.#blocked === 0) for (const r of this.#sources) r.resume();
-    });
+  /** For external logrotate: close the file and open the configured path anew. */
+  reopen(): boolean {
+    if (!this.#sink || !this.#file || this.#closed) return false;
+    this.#flush();
+    this.#file.stream = this.#sink.reopen();
+    return true;
   }
 
-  /** Waits until every attached stream has ended and every line is written. */
-  async close(): Promise<void> {
-    await Promise.all([...this.#sourcesDone]);
-    this.#followers.clear();
-    const file = this.#file;
-    if (file) await new Promise<void>((resolve) => file.end(resolve));
+  #add(line: LogLine): void {
+    const plain = this.#json ? formatJson(line) : formatText(line, false);
+    this.#ring.push(plain);
+    for (const follow of this.#followers) follow(plain);
     const term = this.#terminal;
-    if (term && term.writableNeedDrain) await new Promise<void>((resolve) => term.once('drain', resolve));
+    if (term) this.#queue(term, term.color ? formatText(line, true) : plain);
+    if (this.#file) this.#queue(this.#file, plain);
+  }
+
+  #queue(dest: Destination, text: string): void {
+    dest.batch += `${text}\n`;
+    if (dest.batch.length >= dest.batchLimit) this.#send(dest);
+  }
+
+  #flush(): void {
+    if (this.#terminal) this.#send(this.#terminal);
+    if (this.#file) this.#send(this.#file);
+  }
+
+  // A destination that cannot keep up pauses every source: the pipes fill and
+  // the workers' writes wait, instead of the primary's memory growing.
+  #send(dest: Destination): void {
+    if (dest.batch === '') return;
+    const text = dest.batch;
+    dest.batch = '';
+    const stream = dest.stream;
+    if (stream.destroyed || stream.writableEnded) return;
+    if (stream.write(text) || this.#blocked.has(stream)) return;
+    this.#blocked.add(stream);
+    if (this.#blocked.size === 1) for (const s of this.#sources) s.readable.pause();
+    const release = (): void => {
+      stream.off('drain', release);
+      stream.off('close', release);
+      if (!this.#blocked.delete(stream)) return;
+      if (this.#blocked.size === 0) for (const s of this.#sources) s.readable.resume();
+    };
+    stream.on('drain', release);
+    stream.on('close', release);
+  }
+
+  #fileFailed(error: Error): void {
+    const path = this.#sink?.path;
+    this.#file = undefined;
+    this.primary(`herd: writing the log file ${path} failed (${error.message}); logging to the terminal only`, 'stderr');
+  }
+
+  /**
+   * Waits until every attached stream has ended and every line is written:
+   * the workers have exited, so their pipes end once they are read dry.
+   */
+  async close(): Promise<void> {
+    this.#lastData = Date.now();
+    while (this.#sources.size > 0) {
+      const all = Promise.all([...this.#sources].map((s) => s.done));
+      const tick = new Promise<'tick'>((resolve) => setTimeout(resolve, 250, 'tick'));
+      if ((await Promise.race([all, tick])) !== 'tick') break;
+      if (this.#blocked.size > 0 || Date.now() - this.#lastData < ORPHAN_PIPE_IDLE_MS) continue;
+      for (const s of [...this.#sources]) {
+        this.primary(`herd: stopped reading ${s.label}: a process it started still holds the pipe open`, 'stderr');
+        s.readable.destroy();
+        s.finish();
+      }
+    }
+    this.#flush();
+    this.#closed = true;
+    this.#followers.clear();
+    this.#file = undefined;
+    await this.#sink?.close();
+    const term = this.#terminal?.stream;
+    if (term?.writableNeedDrain) await new Promise<void>((resolve) => term.once('drain', resolve));
   }
 }
