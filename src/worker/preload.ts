@@ -2,12 +2,15 @@ import { isHerdMessage, type ShutdownMessage } from '../shared/protocol.js';
 import { runtime } from '../shared/runtime.js';
 import { installWorker, shutdown, type WorkerTransport } from './lifecycle.js';
 import { installWorkerChannel } from '../channel/worker.js';
+import { makeStdioBlocking } from './stdio.js';
 
 // Loaded with `node --import` into every worker before the app, so the app
 // stays the real main module (process.argv, import.meta, require.main).
 
 const rt = runtime();
 if (rt.role === 'worker' && process.send) {
+  // Before the app writes anything: a line whose write returned is in the primary's pipe.
+  makeStdioBlocking();
   const transport: WorkerTransport = {
     send(msg) {
       // The primary may be gone or the channel closing; there is no one left to tell.

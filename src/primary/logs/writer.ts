@@ -56,6 +56,7 @@ export class LogWriter {
   readonly #sink: FileSink | undefined;
   #file: Destination | undefined;
   #closed = false;
+  #closing: Promise<void> | undefined;
   #lastData = 0;
 
   constructor(options: LogWriterOptions) {
@@ -189,7 +190,12 @@ export class LogWriter {
    * Waits until every attached stream has ended and every line is written:
    * the workers have exited, so their pipes end once they are read dry.
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     this.#lastData = Date.now();
     while (this.#sources.size > 0) {
       const all = Promise.all([...this.#sources].map((s) => s.done));
