@@ -137,6 +137,7 @@ export class LogWriter {
     if (!this.#sink || !this.#file || this.#closed) return false;
     this.#flush();
     this.#file.stream = this.#sink.reopen();
+    this.primary(`herd: reopened the log file ${this.#sink.path}`);
     return true;
   }
 
