@@ -24,7 +24,8 @@ async function buildOptions(script: string | undefined, flags: StartFlags, appAr
   for (const key of ['script', 'primary'] as const) {
     if (typeof options[key] === 'string') options[key] = resolve(base, options[key] as string);
   }
-  if (isPlainObject(options.logs) && typeof options.logs.file === 'string') {
+  // An empty path stays empty, for validation to refuse (resolve would make it the folder).
+  if (isPlainObject(options.logs) && typeof options.logs.file === 'string' && options.logs.file !== '') {
     options.logs = { ...options.logs, file: resolve(base, options.logs.file) };
   }
 
