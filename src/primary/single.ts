@@ -59,6 +59,8 @@ export class SingleRunner extends EventEmitter<SupervisorEvents> {
     rt.role = 'worker';
     rt.single = true;
     rt.code = 'A';
+    // The app's console goes through the one writer, tagged as worker A.
+    this.#logs.captureSelf('A');
     installWorker(this.#transport);
     // The same environment a forked worker gets.
     Object.assign(process.env, this.#options.env, {

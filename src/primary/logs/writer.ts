@@ -22,6 +22,7 @@ export interface LogWriterOptions {
 }
 
 type Follower = (line: string) => void;
+type Callback = (error?: Error | null) => void;
 
 // Lines are gathered and handed to a destination in one write per chunk read
 // from a pipe (a syscall per line would cap throughput), at most this much.
@@ -32,6 +33,8 @@ const ORPHAN_PIPE_IDLE_MS = 2_000;
 
 interface Destination {
   stream: Writable;
+  /** How a batch is written (in --single, the stream's write from before the capture). */
+  write(text: string): boolean;
   color: boolean;
   batch: string;
   batchLimit: number;
@@ -57,6 +60,7 @@ export class LogWriter {
   #file: Destination | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
+  readonly #selfSplitters: LineSplitter[] = [];
   #lastData = 0;
 
   constructor(options: LogWriterOptions) {
@@ -65,7 +69,7 @@ export class LogWriter {
     if (options.terminal) {
       const out = options.out ?? process.stdout;
       const color = Boolean(out.isTTY) && !options.json && !process.env.NO_COLOR;
-      this.#terminal = { stream: out, color, batch: '', batchLimit: MAX_BATCH };
+      this.#terminal = { stream: out, write: (text) => out.write(text), color, batch: '', batchLimit: MAX_BATCH };
     }
     if (options.file) {
       const maxSize = options.maxSize ?? 0;
@@ -77,7 +81,8 @@ export class LogWriter {
       });
       // A batch never carries a file far past maxSize before it rotates.
       const batchLimit = maxSize > 0 ? Math.max(1, Math.min(MAX_BATCH, Math.floor(maxSize / 16))) : MAX_BATCH;
-      this.#file = { stream: this.#sink.stream, color: false, batch: '', batchLimit };
+      const file: Destination = { stream: this.#sink.stream, write: (text) => file.stream.write(text), color: false, batch: '', batchLimit };
+      this.#file = file;
     }
   }
 
@@ -107,6 +112,32 @@ export class LogWriter {
       this.#flush();
     });
     if (this.#blocked.size > 0) readable.pause();
+  }
+
+  /**
+   * --single: the app runs in this process, so its writes to process.stdout
+   * and process.stderr are caught here and logged as worker `source`. Native
+   * code writing to fd 1 or 2 directly is not caught, and nothing can hold
+   * the app back when a destination is slow.
+   */
+  captureSelf(source: string): void {
+    for (const [name, stream] of [['stdout', process.stdout], ['stderr', process.stderr]] as const) {
+      const original = stream.write.bind(stream) as (text: string) => boolean;
+      if (this.#terminal?.stream === stream) this.#terminal.write = original;
+      const splitter = new LineSplitter((text, continued) => {
+        this.#add({ source, pid: process.pid, stream: name, text, time: Date.now(), continued });
+      }, this.#maxLine);
+      this.#selfSplitters.push(splitter);
+      const capture = (chunk: string | Uint8Array, encoding?: BufferEncoding | Callback, cb?: Callback): boolean => {
+        const done = typeof encoding === 'function' ? encoding : cb;
+        const buffer = typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8') : Buffer.from(chunk);
+        splitter.push(buffer);
+        this.#flush();
+        if (done) process.nextTick(done, null);
+        return true;
+      };
+      (stream as unknown as { write: typeof capture }).write = capture;
+    }
   }
 
   /** herd's own lines. */
@@ -168,7 +199,7 @@ export class LogWriter {
     dest.batch = '';
     const stream = dest.stream;
     if (stream.destroyed || stream.writableEnded) return;
-    if (stream.write(text) || this.#blocked.has(stream)) return;
+    if (dest.write(text) || this.#blocked.has(stream)) return;
     this.#blocked.add(stream);
     if (this.#blocked.size === 1) for (const s of this.#sources) s.readable.pause();
     const release = (): void => {
@@ -209,6 +240,7 @@ export class LogWriter {
         s.finish();
       }
     }
+    for (const splitter of this.#selfSplitters) splitter.end();
     this.#flush();
     this.#closed = true;
     this.#followers.clear();
