@@ -27,6 +27,10 @@ type Callback = (error?: Error | null) => void;
 // Lines are gathered and handed to a destination in one write per chunk read
 // from a pipe (a syscall per line would cap throughput), at most this much.
 const MAX_BATCH = 64 * 1024;
+// What a destination may hold unwritten before the workers are held back.
+// Well above a stream's own highWaterMark (16 KiB), so reading the pipes and
+// writing the disk overlap instead of taking turns.
+const MAX_PENDING = 1024 * 1024;
 // After the workers are gone, a pipe still open with nothing flowing for this
 // long is held by a process the worker started; stop waiting for it.
 const ORPHAN_PIPE_IDLE_MS = 2_000;
@@ -199,7 +203,9 @@ export class LogWriter {
     dest.batch = '';
     const stream = dest.stream;
     if (stream.destroyed || stream.writableEnded) return;
-    if (dest.write(text) || this.#blocked.has(stream)) return;
+    dest.write(text);
+    // Past its highWaterMark a stream has promised a 'drain' once it is empty.
+    if (stream.writableLength < MAX_PENDING || !stream.writableNeedDrain || this.#blocked.has(stream)) return;
     this.#blocked.add(stream);
     if (this.#blocked.size === 1) for (const s of this.#sources) s.readable.pause();
     const release = (): void => {
