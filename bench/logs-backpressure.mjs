@@ -2,7 +2,7 @@
 // workers: 2 workers flood stdout, the destination is read at ~1.3 MB/s, and
 // the primary's RSS is sampled from /proc. Cases: a slow terminal (the
 // primary's stdout pipe) and a slow log file (a FIFO), each against a fast
-// destination. Run: node bench/logs-backpressure.mjs [seconds]
+// destination. Run: node bench/logs-backpressure.mjs [seconds] [case index…]
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli.js');
 const APP = join(ROOT, 'bench', 'apps', 'log-flood.mjs');
 const SECONDS = Number(process.argv[2] ?? 10);
+const ONLY = process.argv.slice(3).map(Number);
 const SLOW_CHUNK = 64 * 1024;
 const SLOW_PAUSE_MS = 50;
 
@@ -93,8 +94,11 @@ async function run(name, { fifo, slowDest }) {
   rmSync(dir, { recursive: true, force: true });
   const third = Math.floor(samples.length / 3);
   const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+  // RSS every ~5 s, to tell a plateau from a leak.
+  const series = samples.filter((_, i) => i % 20 === 19).map((kib) => Math.round(kib / 1024)).join(' ');
   return {
     case: name,
+    'RSS every 5 s MiB': series,
     'destination MB/s': +(bytes / 1e6 / (SECONDS + 1)).toFixed(1),
     'RSS max MiB': +(Math.max(...samples) / 1024).toFixed(1),
     'RSS first third MiB': +(mean(samples.slice(0, third)) / 1024).toFixed(1),
@@ -102,10 +106,15 @@ async function run(name, { fifo, slowDest }) {
   };
 }
 
+const cases = [
+  ['terminal, read at full speed', { fifo: false, slowDest: false }],
+  ['terminal, read at ~1.3 MB/s', { fifo: false, slowDest: true }],
+  ['log file (FIFO), read at full speed', { fifo: true, slowDest: false }],
+  ['log file (FIFO), read at ~1.3 MB/s', { fifo: true, slowDest: true }],
+];
 const results = [];
-results.push(await run('terminal, read at full speed', { fifo: false, slowDest: false }));
-results.push(await run('terminal, read at ~1.3 MB/s', { fifo: false, slowDest: true }));
-results.push(await run('log file (FIFO), read at full speed', { fifo: true, slowDest: false }));
-results.push(await run('log file (FIFO), read at ~1.3 MB/s', { fifo: true, slowDest: true }));
+for (const [i, [name, options]] of cases.entries()) {
+  if (ONLY.length === 0 || ONLY.includes(i)) results.push(await run(name, options));
+}
 console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model}), ${SECONDS} s per case`);
 console.table(results);

@@ -59,7 +59,7 @@ export class LogWriter {
   readonly #sources = new Set<Source>();
   readonly #blocked = new Set<Writable>();
   readonly #maxLine: number | undefined;
-  readonly #terminal: Destination | undefined;
+  #terminal: Destination | undefined;
   readonly #sink: FileSink | undefined;
   #file: Destination | undefined;
   #closed = false;
@@ -74,6 +74,9 @@ export class LogWriter {
       const out = options.out ?? process.stdout;
       const color = Boolean(out.isTTY) && !options.json && !process.env.NO_COLOR;
       this.#terminal = { stream: out, write: (text) => out.write(text), color, batch: '', batchLimit: MAX_BATCH };
+      // The terminal went away (`herd start | head`, a dead pager): the herd
+      // keeps serving and logging to the file and the ring, not crash on EPIPE.
+      out.on('error', () => { this.#terminal = undefined; });
     }
     if (options.file) {
       const maxSize = options.maxSize ?? 0;
