@@ -35,3 +35,20 @@ test('herd logs -f prints the last lines, then follows new ones until interrupte
   follower.kill('SIGINT');
   assert.equal(await exited, 0);
 });
+
+test('herd logs -f ends with exit 0 when the herd stops', async (t) => {
+  const herd = await startHerd(t, [fixture('log-on-request.js'), '-w', '1']);
+  const follower = spawn(process.execPath, [CLI, 'logs', '-f', '-n', '1', '--name', herd.name], {
+    env: { ...process.env, HERD_HOME: herd.home, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.after(() => { if (follower.exitCode === null) follower.kill('SIGKILL'); });
+  let out = '';
+  const first = new Promise<void>((resolve) => follower.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; resolve(); }));
+  const exited = new Promise<number | null>((resolve) => follower.once('close', (code) => resolve(code)));
+  await first;
+  herd.signal('SIGTERM');
+  assert.deepEqual(await herd.exited, { code: 0, signal: null });
+  assert.equal(await exited, 0);
+  assert.ok(out.length > 0);
+});
