@@ -60,10 +60,6 @@ export async function startCommand(script: string | undefined, flags: StartFlags
     fail(error);
     return exitCodeFor(error);
   }
-  // From here on whatever else the primary prints (the `primary` module, Node's
-  // warnings) is a tagged line of the one log too. Not in the API: an embedding
-  // process keeps its own stdout.
-  if (!app.options.single) app.logs.captureSelf('primary');
   app.logs.primary(readyLine(app));
 
   let forced = false;
