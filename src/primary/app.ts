@@ -101,6 +101,12 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
     return this.#engine.scale(count);
   }
 
+  /** @internal SIGTTIN / SIGTTOU: one worker more or less, never below one. */
+  scaleBy(delta: number, source: string): Promise<void> {
+    const engine = this.#engine;
+    return engine instanceof Supervisor ? engine.scaleBy(delta, source) : engine.scale(delta);
+  }
+
   /** Graceful stop; resolves when every worker has exited and every log line is written. */
   stop(): Promise<void> {
     this.#stopped ??= (async () => {

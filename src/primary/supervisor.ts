@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ResolvedOptions } from '../config/options.js';
 import { HerdError } from '../errors.js';
+import { MAX_WORKERS } from '../shared/control.js';
 import { isHerdMessage, message, type HerdMessage, type ShutdownReason } from '../shared/protocol.js';
 import { RestartPolicy } from './backoff.js';
 import type { LogWriter } from './logs/writer.js';
@@ -103,6 +104,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         return;
       } catch (error) {
         if (this.#stopping) throw this.#crashError ?? error;
+        // A reload put its own worker in the slot meanwhile: nothing left to boot.
+        if (slot.current !== undefined && slot.current !== record) return;
         if (!this.#everReady && this.#allSlotsFailed()) {
           throw new HerdError('ERR_HERD_BOOT_FAILED', `every worker failed while booting; last error:\n${this.#lastError ?? (error as Error).message}`, { cause: error });
         }
@@ -197,6 +200,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       case 'fatal':
         return this.#onFatal(record);
       case 'reload':
+        // Its outcome is in the log (#reloadOnce); the worker asked and does not wait.
         this.reload().catch(() => {});
         return;
       default:
@@ -220,27 +224,30 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.emit('worker-ready', this.#info(record));
   }
 
-  // Replace before retire: the faulty worker keeps its connections until a
-  // replacement is forked; it stops accepting at once when others can serve.
+  // Replace before retire: the faulty worker waits for our word to drain. It
+  // stops accepting at once when others serve; when it is the only one, it
+  // keeps accepting until its replacement is ready, or the port would close.
   #onFatal(record: WorkerRecord): void {
-    if (this.#stopping || record.retireReason !== undefined || record.slot.current !== record) return;
+    if (this.#stopping || record.retireReason !== undefined) return;
     const slot = record.slot;
+    if (slot.current !== record) {
+      // A reload's replacement on probation or a worker already leaving its slot.
+      this.#retire(record, 'fatal');
+      return;
+    }
     slot.restarts++;
     slot.failures++;
+    record.retireReason = 'fatal';
     if (this.#policy.record()) {
       this.#crashLoop();
       return;
     }
-    record.retireReason = 'fatal';
     const othersServing = [...this.registry.live.values()].some((r) => r !== record && r.state === 'ready');
     // The slot is free for the replacement; the faulty worker drains outside it.
     this.registry.remove(record);
     this.registry.live.set(record.id, record);
-    const replaced = this.#bootSlot(slot);
     if (othersServing) this.#retire(record, 'fatal');
-    // The only one serving: it keeps accepting until the replacement is ready,
-    // or the port would close under the clients.
-    replaced.then(
+    this.#bootSlot(slot).then(
       () => this.#retire(record, 'fatal'),
       (error: Error) => {
         this.#retire(record, 'fatal');
@@ -255,6 +262,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     clearTimeout(rt.killTimer);
     clearTimeout(rt.stableTimer);
     const wasStarting = record.state === 'starting';
+    // Whoever waits for it to be ready (start, reload, scale, a respawn) learns it never will be.
+    const waiter = rt.waiter;
+    rt.waiter = undefined;
     const expected = record.retireReason !== undefined || this.#stopping !== undefined;
     transition(record, 'exited');
     this.registry.remove(record);
@@ -265,9 +275,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       const how = signal ? `signal ${signal}` : `code ${exitCode}`;
       const tail = rt.stderrTail.join('\n');
       this.#lastError = `worker ${record.code} (pid ${record.pid}) exited with ${how} before it was ready${tail ? `:\n${tail}` : ''}`;
-      rt.waiter?.reject(new HerdError('ERR_HERD_BOOT_FAILED', this.#lastError));
-      rt.waiter = undefined;
     }
+    waiter?.reject(new HerdError('ERR_HERD_BOOT_FAILED', wasStarting ? this.#lastError! : `worker ${record.code} (pid ${record.pid}) was retired before it was ready`));
     this.emit('worker-exit', { ...this.#info(record), exitCode, signal, expected });
     if (this.#stopping) return this.#checkStopped();
     // Boot failures are retried by whoever waits for the worker (start, reload, scale).
@@ -321,10 +330,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /** Asks a worker to drain and exit; SIGKILL after shutdownTimeout. */
   #retire(record: WorkerRecord, reason: ShutdownReason): void {
-    if (record.state === 'exited') return;
+    // Once asked, a worker keeps its first deadline: asking again must not extend it.
+    if (record.state === 'exited' || record.state === 'draining') return;
     const rt = this.#rt.get(record)!;
     record.retireReason ??= reason;
-    if (record.state !== 'draining') transition(record, 'draining');
+    transition(record, 'draining');
     this.#send(record, message('shutdown', { reason, timeout: this.#options.shutdownTimeout }));
     clearTimeout(rt.killTimer);
     rt.killTimer = setTimeout(() => record.handle?.process.kill('SIGKILL'), this.#options.shutdownTimeout);
@@ -371,60 +381,92 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#generation++;
     const generation = this.#generation;
     const retiring: WorkerRecord[] = [];
+    this.#logs.primary(`herd: reload to generation ${generation} started`);
     try {
       for (const slot of this.registry.activeSlots()) {
         if (this.#stopping) throw new HerdError('ERR_HERD_STOPPING', 'herd stopped during the reload');
         if (!this.registry.slots.includes(slot)) continue;
-        const old = slot.current;
-        clearTimeout(slot.respawnTimer);
-        slot.respawnTimer = undefined;
-        const fresh = this.#spawn(slot, true);
-        try {
-          await this.#whenReady(fresh);
-        } catch (error) {
-          const rt = this.#rt.get(fresh)!;
-          this.#retire(fresh, 'reload');
-          fresh.handle?.process.kill('SIGKILL');
-          await this.#waitExit(fresh);
-          const tail = rt.stderrTail.join('\n');
-          throw new HerdError(
-            'ERR_HERD_RELOAD_FAILED',
-            `reload failed at worker ${slot.code}: ${(error as Error).message.split('\n')[0]}; rolled back, the old workers keep serving${tail ? `\n${tail}` : ''}`,
-            { cause: error },
-          );
-        }
-        this.#rt.get(fresh)!.probation = false;
+        const fresh = await this.#replace(slot);
         // A respawn may have filled the slot while the replacement booted.
-        const displaced = new Set([old, slot.current]);
+        const old = slot.current;
         this.registry.add(fresh);
-        for (const r of displaced) {
-          if (!r || r === fresh || r.state === 'exited') continue;
-          this.#retire(r, 'reload');
-          retiring.push(r);
+        if (old && old.state !== 'exited') {
+          this.#retire(old, 'reload');
+          retiring.push(old);
         }
       }
       await Promise.all(retiring.map((r) => this.#waitExit(r)));
+      this.#logs.primary(`herd: reload to generation ${generation} done (${this.#codes()})`);
       this.emit('reload', { generation, ok: true });
     } catch (error) {
       await Promise.all(retiring.map((r) => this.#waitExit(r)));
+      this.#logs.primary(`herd: reload to generation ${generation} failed: ${(error as Error).message}`, 'stderr');
       this.emit('reload', { generation, ok: false, error: error as Error });
       throw error;
     }
   }
 
+  /** Forks a slot's next worker on probation; resolves once it is ready, or removes it and rejects. */
+  async #replace(slot: Slot): Promise<WorkerRecord> {
+    clearTimeout(slot.respawnTimer);
+    slot.respawnTimer = undefined;
+    const fresh = this.#spawn(slot, true);
+    const rt = this.#rt.get(fresh)!;
+    try {
+      await this.#whenReady(fresh);
+    } catch (error) {
+      fresh.handle?.process.kill('SIGKILL');
+      await this.#waitExit(fresh);
+      const tail = rt.stderrTail.join('\n');
+      throw new HerdError(
+        'ERR_HERD_RELOAD_FAILED',
+        `reload failed at worker ${slot.code}: ${(error as Error).message.split('\n')[0]}; rolled back, the old workers keep serving${tail ? `\n${tail}` : ''}`,
+        { cause: error },
+      );
+    }
+    rt.probation = false;
+    return fresh;
+  }
+
+  #codes(): string {
+    return this.registry.activeSlots().map((s) => `${s.code}=${s.current?.pid ?? '-'}`).join(' ');
+  }
+
   /** Changes the number of workers; new slots take the next free codes, removal retires the highest. */
   scale(count: number): Promise<void> {
-    if (!Number.isInteger(count) || count < 1 || count > 1024) {
-      return Promise.reject(new HerdError('ERR_HERD_INVALID_OPTION', `\`count\` must be an integer from 1 to 1024, received ${String(count)}`));
+    if (!Number.isInteger(count) || count < 1 || count > MAX_WORKERS) {
+      return Promise.reject(new HerdError('ERR_HERD_INVALID_OPTION', `\`count\` must be an integer from 1 to ${MAX_WORKERS}, received ${String(count)}`));
     }
     if (this.#stopping) return Promise.reject(new HerdError('ERR_HERD_STOPPING', 'herd is stopping; scale refused'));
+    return this.#serial(() => this.#scaleTo(count));
+  }
+
+  /**
+   * One worker more or less (SIGTTIN / SIGTTOU), counted when the change runs,
+   * so signals sent in a burst each count. Never below one worker.
+   */
+  scaleBy(delta: number, source: string): Promise<void> {
+    if (this.#stopping) return Promise.reject(new HerdError('ERR_HERD_STOPPING', 'herd is stopping; scale refused'));
     return this.#serial(async () => {
-      const slots = this.registry.slots;
-      if (count > slots.length) {
-        const added = Array.from({ length: count - slots.length }, (_, i) => this.registry.slot(slots.length + i));
-        await Promise.all(added.map((slot) => this.#bootSlot(slot)));
+      const from = this.registry.slots.length;
+      const count = Math.min(MAX_WORKERS, Math.max(1, from + delta));
+      if (count === from) {
+        this.#logs.primary(`herd: ${source} ignored: already at ${from} worker${from === 1 ? '' : 's'}`);
         return;
       }
+      await this.#scaleTo(count);
+    });
+  }
+
+  async #scaleTo(count: number): Promise<void> {
+    if (this.#stopping) throw new HerdError('ERR_HERD_STOPPING', 'herd is stopping; scale refused');
+    const slots = this.registry.slots;
+    if (count > slots.length) {
+      const from = slots.length;
+      const added = Array.from({ length: count - from }, (_, i) => this.registry.slot(from + i));
+      await Promise.all(added.map((slot) => this.#bootSlot(slot)));
+    } else if (count < slots.length) {
+      // Highest codes first; they drain like a reload's old workers.
       const removed = slots.splice(count).reverse();
       const leaving: WorkerRecord[] = [];
       for (const slot of removed) {
@@ -435,7 +477,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         }
       }
       await Promise.all(leaving.map((r) => this.#waitExit(r)));
-    });
+    }
+    this.#logs.primary(`herd: scaled to ${count} worker${count === 1 ? '' : 's'} (${this.#codes()})`);
   }
 
   /** Graceful stop: every worker drains (SIGKILL after shutdownTimeout). */

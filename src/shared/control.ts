@@ -31,6 +31,8 @@ export type ControlResponse =
 
 /** Longest request line the primary reads; anything longer is refused. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
+/** The most workers `scale` accepts, wherever it is asked. */
+export const MAX_WORKERS = 1024;
 
 export function socketFile(home: string, name: string): string {
   return `${home.replace(/\/+$/, '')}/${name}.sock`;

@@ -13,6 +13,8 @@ export interface WorkerTransport {
 }
 
 let shuttingDown: Promise<void> | undefined;
+/** Set after an uncaught error: the worker exits 1 whenever it goes. */
+let failed = false;
 
 export function installWorker(transport: WorkerTransport): void {
   const rt = runtime();
@@ -29,16 +31,18 @@ export function installWorker(transport: WorkerTransport): void {
     process.stderr.write(`${kind}: ${text}\n`);
     // Before it is ready a worker has nothing to finish: fail fast so the primary sees a boot failure.
     if (!rt.ready) return transport.exit(1);
-    if (shuttingDown) return;
+    if (shuttingDown || failed) return;
+    failed = true;
+    // The primary answers with `shutdown`: at once when other workers serve,
+    // else once a replacement is ready, so the port never closes under clients.
     transport.send(message('fatal', { error: serializeError(error), kind }));
-    void shutdown('fatal', transport, 1);
   };
   process.on('uncaughtException', onFatal('uncaughtException'));
   process.on('unhandledRejection', onFatal('unhandledRejection'));
 }
 
 /** Drain servers, run onShutdown hooks, exit. Runs once however often it is asked. */
-export function shutdown(reason: ShutdownReason, transport: WorkerTransport, exitCode = 0): Promise<void> {
+export function shutdown(reason: ShutdownReason, transport: WorkerTransport, exitCode = failed ? 1 : 0): Promise<void> {
   shuttingDown ??= (async () => {
     await drainServers();
     await runShutdownHooks(reason);

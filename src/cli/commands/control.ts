@@ -1,7 +1,7 @@
 import { loadConfig } from '../../config/load.js';
 import { defaultName, herdHome } from '../../config/resolve.js';
 import { EXIT, exitCodeFor, HerdError } from '../../errors.js';
-import type { StatusResult } from '../../shared/control.js';
+import { MAX_WORKERS, type StatusResult } from '../../shared/control.js';
 import { intFlag } from '../args.js';
 import { call, listInstances } from '../client.js';
 import { fail, statusTable } from '../output.js';
@@ -58,6 +58,7 @@ export function scaleCommand(count: string, flags: { name?: string }): Promise<n
   let n: number;
   try {
     n = intFlag('<count>', count, 1);
+    if (n > MAX_WORKERS) throw new HerdError('ERR_HERD_INVALID_OPTION', `\`<count>\` must be an integer from 1 to ${MAX_WORKERS}, received ${count}`);
   } catch (error) {
     fail(error);
     return Promise.resolve(EXIT.USAGE);

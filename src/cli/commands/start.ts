@@ -74,17 +74,15 @@ export async function startCommand(script: string | undefined, flags: StartFlags
       app.kill();
     }
   };
-  const report = (what: string) => (error: Error) => app.logs.primary(`herd: ${what} failed: ${error.message}`, 'stderr');
+  // The supervisor logs how a reload or scale went; a signal has no one else to tell.
+  const logged = (): void => {};
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', () => void app.stop());
-  process.on('SIGHUP', () => app.reload().catch(report('reload')));
-  process.on('SIGTTIN', () => app.scale(app.workers().filter((w) => w.state !== 'draining').length + 1).catch(report('scale')));
+  process.on('SIGHUP', () => app.reload().catch(logged));
+  process.on('SIGTTIN', () => app.scaleBy(1, 'SIGTTIN').catch(logged));
+  process.on('SIGTTOU', () => app.scaleBy(-1, 'SIGTTOU').catch(logged));
   // For external logrotate (SIGUSR1 is Node's inspector signal).
   process.on('SIGUSR2', () => void app.logs.reopen());
-  process.on('SIGTTOU', () => {
-    const count = app.engine.registry.slots.length;
-    if (count > 1) app.scale(count - 1).catch(report('scale'));
-  });
 
   await app.closed;
   if (app.failure) return EXIT.FAILED;

@@ -1,6 +1,6 @@
 import type net from 'node:net';
 import { HerdError } from '../../errors.js';
-import type { ControlCommand, ControlRequest } from '../../shared/control.js';
+import { MAX_WORKERS, type ControlCommand, type ControlRequest } from '../../shared/control.js';
 import { isPlainObject } from '../../config/validate.js';
 
 // Validates one request line from the control socket. Anything malformed gets
@@ -36,8 +36,8 @@ export function parseRequest(line: string): Parsed {
       return { request: { id, cmd: value.cmd } };
     case 'scale': {
       const count = value.count;
-      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 1024) {
-        return bad(id, `\`count\` must be an integer from 1 to 1024, received ${JSON.stringify(count)}`);
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_WORKERS) {
+        return bad(id, `\`count\` must be an integer from 1 to ${MAX_WORKERS}, received ${JSON.stringify(count)}`);
       }
       return { request: { id, cmd: 'scale', count } };
     }
