@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-// The built package, as users get it: the workers' preload lives in dist/.
-import { start, type HerdError } from '../../../dist/index.js';
+import { start, type HerdError } from 'herd';
 import { fixture, isAlive, tempDir, waitGone } from '../../helpers/herd.js';
 
 test('app.reload() resolves on a new generation and rejects with the error output when it rolls back', async (t) => {
@@ -32,7 +31,7 @@ test('app.reload() resolves on a new generation and rejects with the error outpu
   await assert.rejects(herd.reload(), (error: HerdError) => {
     assert.equal(error.code, 'ERR_HERD_RELOAD_FAILED');
     assert.match(error.message, /reload failed at worker A/);
-    assert.match(error.message, /broken release: crash on boot/);
+    assert.match(error.message, /crash-on-boot: the database is not there/);
     return true;
   });
   assert.deepEqual(herd.workers().map((w) => [w.code, w.pid, w.state]), second.map((w) => [w.code, w.pid, 'ready']));
