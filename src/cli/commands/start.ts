@@ -60,7 +60,6 @@ export async function startCommand(script: string | undefined, flags: StartFlags
     fail(error);
     return exitCodeFor(error);
   }
-  app.logs.primary(readyLine(app));
 
   let forced = false;
   let interrupts = 0;
@@ -83,6 +82,8 @@ export async function startCommand(script: string | undefined, flags: StartFlags
   process.on('SIGTTOU', () => app.scaleBy(-1, 'SIGTTOU').catch(logged));
   // For external logrotate (SIGUSR1 is Node's inspector signal).
   process.on('SIGUSR2', () => void app.logs.reopen());
+  // Only now: a SIGTTIN/SIGTTOU before its handler would stop the process (their default action).
+  app.logs.primary(readyLine(app));
 
   await app.closed;
   if (app.failure) return EXIT.FAILED;
