@@ -417,6 +417,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     } catch (error) {
       fresh.handle?.process.kill('SIGKILL');
       await this.#waitExit(fresh);
+      if (this.#stopping) throw new HerdError('ERR_HERD_STOPPING', 'herd stopped during the reload', { cause: error });
       const tail = rt.stderrTail.join('\n');
       throw new HerdError(
         'ERR_HERD_RELOAD_FAILED',
