@@ -1,0 +1,68 @@
+// HTTP throughput, side by side in one run: one node:http process, raw
+// node:cluster, PM2 cluster mode and herd, same app and worker count.
+// Usage: node bench/http.mjs [--duration 10] [--warmup 3] [--workers 2] [--connections 10] [--apps hello,cpu-1ms]
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { options } from './lib/args.mjs';
+import { startRawCluster } from './lib/cluster.mjs';
+import { startHerd } from './lib/herd.mjs';
+import { load, warmUp } from './lib/load.mjs';
+import { startPm2 } from './lib/pm2.mjs';
+import { freePort } from './lib/port.mjs';
+import { main } from './lib/proc.mjs';
+import { fmt, header, save, table } from './lib/report.mjs';
+import { startSingle } from './lib/single.mjs';
+
+const opts = options({ duration: 10, warmup: 3, workers: os.availableParallelism(), connections: 10, apps: 'hello,cpu-1ms' });
+const appPath = (name) => fileURLToPath(new URL(`./apps/${name}.cjs`, import.meta.url));
+
+const TARGETS = {
+  single: (app, port) => startSingle({ app, port }),
+  'node:cluster': (app, port) => startRawCluster({ app, port, workers: opts.workers }),
+  pm2: (app, port) => startPm2({ app, port, workers: opts.workers, name: 'bench-http' }),
+  herd: (app, port) => startHerd({ app, port, workers: opts.workers, name: 'bench-http' }),
+};
+
+async function measure(target, app) {
+  const port = await freePort();
+  const server = await TARGETS[target](appPath(app), port);
+  try {
+    await warmUp(server.url, opts.warmup, opts.connections);
+    return await load({ url: server.url, connections: opts.connections, duration: opts.duration }).result;
+  } finally {
+    await server.stop();
+  }
+}
+
+await main(async () => {
+  header('HTTP throughput', `node bench/http.mjs ${process.argv.slice(2).join(' ')}`.trim());
+  console.log(`${opts.workers} workers for the clustered targets, ${opts.connections} keep-alive connections, ${opts.warmup} s warm-up + ${opts.duration} s measured, autocannon in its own process\n`);
+  const results = {};
+  for (const app of opts.apps.split(',')) {
+    results[app] = {};
+    for (const target of Object.keys(TARGETS)) {
+      process.stderr.write(`${app} / ${target} ...\n`);
+      results[app][target] = await measure(target, app);
+    }
+  }
+
+  const rows = [];
+  for (const [app, r] of Object.entries(results)) {
+    const rps = (t) => r[t].rps;
+    for (const target of Object.keys(TARGETS)) {
+      const failures = r[target].non2xx + r[target].errors;
+      rows.push([
+        app,
+        target,
+        fmt.int(rps(target)),
+        `${r[target].latencyP50} / ${r[target].latencyP99}`,
+        fmt.ratio(rps(target) / rps('single')),
+        target === 'herd' ? fmt.ratio(rps('herd') / rps('node:cluster')) : '',
+        target === 'herd' ? fmt.ratio(rps('herd') / rps('pm2')) : '',
+        String(failures),
+      ]);
+    }
+  }
+  console.log(table(['app', 'target', 'req/s', 'latency p50 / p99 (ms)', '× single', 'herd / cluster', 'herd / PM2', 'errors + non-2xx'], rows));
+  console.log(`\nraw results: ${save('http', { options: opts, results })}`);
+});
