@@ -16,7 +16,8 @@ function bucket() {
 const instance = autocannon({
   url: opts.url,
   connections: opts.connections ?? 10,
-  duration: opts.duration ?? 10,
+  // untilStopped: runs until the runner writes a line on stdin (reload runs last as long as the reloads do).
+  duration: opts.untilStopped ? 3600 : (opts.duration ?? 10),
   pipelining: 1,
   timeout: opts.timeout ?? 10,
 }, (error, result) => {
@@ -41,6 +42,12 @@ const instance = autocannon({
   };
   process.stdout.write(`${JSON.stringify(out)}\n`, () => process.exit(0));
 });
+
+if (opts.untilStopped) {
+  // A line, or the runner going away, ends the load.
+  process.stdin.once('data', () => instance.stop());
+  process.stdin.once('end', () => instance.stop());
+}
 
 instance.on('start', () => {
   t0 = Date.now();

@@ -31,8 +31,8 @@ export function disown(pid) {
 }
 
 /** Spawns a tracked child; its output is collected so a failure can be explained. */
-export function start(cmd, args, { label = cmd, env, cwd, stdout = 'pipe' } = {}) {
-  const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', stdout, 'pipe'] });
+export function start(cmd, args, { label = cmd, env, cwd, stdin = 'ignore', stdout = 'pipe' } = {}) {
+  const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: [stdin, stdout, 'pipe'] });
   own(child.pid, label);
   child.output = '';
   const collect = (d) => {
