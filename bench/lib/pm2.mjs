@@ -48,7 +48,7 @@ export async function startPm2({ app, port, workers, env = {}, name = 'bench', l
   const unregister = onCleanup(stop);
 
   const args = ['start', app, '-i', String(workers), '--name', name, '--merge-logs'];
-  if (logFile) args.push('-o', logFile, '-e', logFile);
+  if (logFile) args.push('-o', logFile, '-e', `${logFile}.err`);
   else args.push('-o', '/dev/null', '-e', '/dev/null');
   await pm2(...args);
   const daemon = daemonPid();
