@@ -1,6 +1,8 @@
 // HTTP throughput, side by side in one run: one node:http process, raw
 // node:cluster, PM2 cluster mode and herd, same app and worker count.
-// Usage: node bench/http.mjs [--duration 10] [--warmup 3] [--workers 2] [--connections 10] [--apps hello,cpu-1ms]
+// Targets take turns, round after round, and each keeps its median round, so
+// load from elsewhere on the machine spreads over all of them.
+// Usage: node bench/http.mjs [--duration 6] [--warmup 2] [--rounds 3] [--workers 2] [--connections 10] [--apps hello,cpu-1ms]
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { options } from './lib/args.mjs';
@@ -13,7 +15,7 @@ import { main } from './lib/proc.mjs';
 import { fmt, header, save, table } from './lib/report.mjs';
 import { startSingle } from './lib/single.mjs';
 
-const opts = options({ duration: 10, warmup: 3, workers: os.availableParallelism(), connections: 10, apps: 'hello,cpu-1ms' });
+const opts = options({ duration: 6, warmup: 2, rounds: 3, workers: os.availableParallelism(), connections: 10, apps: 'hello,cpu-1ms' });
 const appPath = (name) => fileURLToPath(new URL(`./apps/${name}.cjs`, import.meta.url));
 
 const TARGETS = {
@@ -34,16 +36,28 @@ async function measure(target, app) {
   }
 }
 
+/** The median round by req/s (the lower middle one for an even count), with every round's req/s kept. */
+function medianRun(runs) {
+  const sorted = [...runs].sort((a, b) => a.rps - b.rps);
+  return { ...sorted[Math.floor((sorted.length - 1) / 2)], rounds: runs.map((r) => Math.round(r.rps)) };
+}
+
 await main(async () => {
   header('HTTP throughput', `node bench/http.mjs ${process.argv.slice(2).join(' ')}`.trim());
-  console.log(`${opts.workers} workers for the clustered targets, ${opts.connections} keep-alive connections, ${opts.warmup} s warm-up + ${opts.duration} s measured, autocannon in its own process\n`);
-  const results = {};
-  for (const app of opts.apps.split(',')) {
-    results[app] = {};
-    for (const target of Object.keys(TARGETS)) {
-      process.stderr.write(`${app} / ${target} ...\n`);
-      results[app][target] = await measure(target, app);
+  console.log(`${opts.workers} workers for the clustered targets, ${opts.connections} keep-alive connections, ${opts.warmup} s warm-up + ${opts.duration} s measured per round, median of ${opts.rounds} rounds, autocannon in its own process\n`);
+  const rounds = {};
+  for (let round = 1; round <= opts.rounds; round++) {
+    for (const app of opts.apps.split(',')) {
+      rounds[app] ??= Object.fromEntries(Object.keys(TARGETS).map((t) => [t, []]));
+      for (const target of Object.keys(TARGETS)) {
+        process.stderr.write(`round ${round}: ${app} / ${target} ...\n`);
+        rounds[app][target].push(await measure(target, app));
+      }
     }
+  }
+  const results = {};
+  for (const [app, byTarget] of Object.entries(rounds)) {
+    results[app] = Object.fromEntries(Object.entries(byTarget).map(([t, runs]) => [t, medianRun(runs)]));
   }
 
   const rows = [];
@@ -60,9 +74,10 @@ await main(async () => {
         target === 'herd' ? fmt.ratio(rps('herd') / rps('node:cluster')) : '',
         target === 'herd' ? fmt.ratio(rps('herd') / rps('pm2')) : '',
         String(failures),
+        r[target].rounds.map(fmt.int).join(' / '),
       ]);
     }
   }
-  console.log(table(['app', 'target', 'req/s', 'latency p50 / p99 (ms)', '× single', 'herd / cluster', 'herd / PM2', 'errors + non-2xx'], rows));
-  console.log(`\nraw results: ${save('http', { options: opts, results })}`);
+  console.log(table(['app', 'target', 'req/s', 'latency p50 / p99 (ms)', '× single', 'herd / cluster', 'herd / PM2', 'errors + non-2xx', 'req/s per round'], rows));
+  console.log(`\nraw results: ${save('http', { options: opts, results, rounds })}`);
 });

@@ -69,6 +69,9 @@ function summarize(result, windows) {
   const steady = seconds.filter((s) => !during(s)).map((s) => s.ok);
   const reloading = seconds.filter(during).map((s) => s.ok);
   const baseline = median(steady);
+  // What the reloads cost, comparable across tools whatever their pace: the
+  // answers missing against the steady rate, in seconds of steady throughput per reload.
+  const deficit = seconds.filter(during).reduce((sum, s) => sum + Math.max(0, baseline - s.ok), 0);
   return {
     requests: result.requests,
     failed: result.non2xx + result.errors,
@@ -80,6 +83,7 @@ function summarize(result, windows) {
     reloadingRps: reloading.reduce((a, b) => a + b, 0) / reloading.length,
     worstSecond: Math.min(...reloading),
     reloadMs: median(windows.map(([a, b]) => b - a)),
+    lostSecondsPerReload: deficit / baseline / windows.length,
     perSecond: result.perSecond,
   };
 }
@@ -106,7 +110,8 @@ await main(async () => {
     fmt.int(r.baselineRps),
     `${fmt.int(r.reloadingRps)} (${fmt.ratio(r.reloadingRps / r.baselineRps)})`,
     `${fmt.int(r.worstSecond)} (${fmt.ratio(r.worstSecond / r.baselineRps)})`,
+    r.lostSecondsPerReload.toFixed(2),
   ]);
-  console.log(table(['reload', 'workers', 'failed requests', 'non-2xx / errors / resets', 'failed reloads', 'reload (ms, median)', 'steady req/s', 'req/s while reloading', 'worst second'], rows));
+  console.log(table(['reload', 'workers', 'failed requests', 'non-2xx / errors / resets', 'failed reloads', 'reload (ms, median)', 'steady req/s', 'req/s while reloading', 'worst second', 'capacity lost per reload (s)'], rows));
   console.log(`\nraw results: ${save('reload', { options: opts, runs })}`);
 });

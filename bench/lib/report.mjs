@@ -34,5 +34,5 @@ export function save(name, data) {
 
 /** Prints the header every benchmark starts with: what ran, where, with which command. */
 export function header(title, command) {
-  console.log(`## ${title}\n\n\`${command}\` — ${new Date().toISOString()}\n\nmachine: ${machine()}\n`);
+  console.log(`### ${title}\n\n\`${command}\` — ${new Date().toISOString()}\n\nmachine: ${machine()}\n`);
 }
