@@ -12,6 +12,7 @@ import { load, warmUp } from './lib/load.mjs';
 import { startPm2 } from './lib/pm2.mjs';
 import { freePort } from './lib/port.mjs';
 import { main } from './lib/proc.mjs';
+import { cpuMs } from './lib/procstat.mjs';
 import { fmt, header, save, table } from './lib/report.mjs';
 import { startSingle } from './lib/single.mjs';
 
@@ -30,7 +31,11 @@ async function measure(target, app) {
   const server = await TARGETS[target](appPath(app), port);
   try {
     await warmUp(server.url, opts.warmup, opts.connections);
-    return await load({ url: server.url, connections: opts.connections, duration: opts.duration }).result;
+    // CPU per answered request, of every process of the target: less sensitive
+    // than req/s to other load on the machine.
+    const cpuBefore = cpuMs(server.pids());
+    const result = await load({ url: server.url, connections: opts.connections, duration: opts.duration }).result;
+    return { ...result, cpuUsPerReq: ((cpuMs(server.pids()) - cpuBefore) * 1000) / result.requests };
   } finally {
     await server.stop();
   }
@@ -70,6 +75,7 @@ await main(async () => {
         target,
         fmt.int(rps(target)),
         `${r[target].latencyP50} / ${r[target].latencyP99}`,
+        fmt.int(r[target].cpuUsPerReq),
         fmt.ratio(rps(target) / rps('single')),
         target === 'herd' ? fmt.ratio(rps('herd') / rps('node:cluster')) : '',
         target === 'herd' ? fmt.ratio(rps('herd') / rps('pm2')) : '',
@@ -78,6 +84,6 @@ await main(async () => {
       ]);
     }
   }
-  console.log(table(['app', 'target', 'req/s', 'latency p50 / p99 (ms)', '× single', 'herd / cluster', 'herd / PM2', 'errors + non-2xx', 'req/s per round'], rows));
+  console.log(table(['app', 'target', 'req/s', 'latency p50 / p99 (ms)', 'CPU µs / req', '× single', 'herd / cluster', 'herd / PM2', 'errors + non-2xx', 'req/s per round'], rows));
   console.log(`\nraw results: ${save('http', { options: opts, results, rounds })}`);
 });

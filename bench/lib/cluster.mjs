@@ -14,6 +14,7 @@ export async function startRawCluster({ app, port, workers, env = {} }) {
     url: `http://127.0.0.1:${port}/`,
     primaryPid: child.pid,
     workerPids: pids,
+    pids: () => [child.pid, ...pids],
     async stop() {
       await stopPids([child.pid]);
       const left = await waitGone(pids, 5_000);

@@ -68,6 +68,8 @@ export async function startPm2({ app, port, workers, env = {}, name = 'bench', l
     kind: 'pm2',
     url: port ? `http://127.0.0.1:${port}/` : undefined,
     primaryPid: daemon,
+    // The daemon and the apps it forked (as last listed).
+    pids: () => [daemon, ...seen],
     home,
     pm2,
     jlist,

@@ -16,6 +16,11 @@ function read(pid) {
   }
 }
 
+/** CPU time (user + system, ms) used so far by these processes together; gone ones count 0. */
+export function cpuMs(pids) {
+  return pids.reduce((sum, pid) => sum + (read(pid)?.cpuMs ?? 0), 0);
+}
+
 /** Samples one process's CPU time and RSS from /proc every `everyMs`. */
 export function sample(pid, everyMs = 100) {
   const samples = [];

@@ -8,6 +8,7 @@ export async function startSingle({ app, port, env = {} }) {
     kind: 'single',
     url: `http://127.0.0.1:${port}/`,
     primaryPid: child.pid,
+    pids: () => [child.pid],
     async stop() {
       await stopPids([child.pid]);
     },
