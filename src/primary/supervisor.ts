@@ -2,14 +2,14 @@ import { EventEmitter } from 'node:events';
 import type { ResolvedOptions } from '../config/options.js';
 import { HerdError } from '../errors.js';
 import { MAX_WORKERS } from '../shared/control.js';
-import { isHerdMessage, message, type HerdMessage, type ShutdownReason } from '../shared/protocol.js';
 import { RestartPolicy } from './backoff.js';
 import type { LogWriter } from './logs/writer.js';
-import { Registry, transition, type Slot, type WorkerInfo, type WorkerRecord } from './registry.js';
-import { forkWorker } from './spawn.js';
+import { Registry, type Slot, type WorkerInfo, type WorkerRecord } from './registry.js';
+import { WorkerProcesses, type ExitReport } from './worker-process.js';
 
 // The engine in the primary: forks a worker per slot, respawns with backoff,
-// stops the herd on a crash loop, reloads slot by slot and scales.
+// stops the herd on a crash loop, reloads slot by slot and scales. The
+// mechanics of each process live in WorkerProcesses; this file is policy.
 
 export interface WorkerExitInfo extends WorkerInfo {
   exitCode: number | null;
@@ -27,33 +27,19 @@ export interface SupervisorEvents {
   stopped: [];
 }
 
-interface Waiter {
-  resolve(): void;
-  reject(error: Error): void;
-}
-
-interface Runtime {
-  waiter: Waiter | undefined;
-  readyTimer: NodeJS.Timeout | undefined;
-  killTimer: NodeJS.Timeout | undefined;
-  stableTimer: NodeJS.Timeout | undefined;
-  /** Last stderr lines, to explain a boot failure. */
-  stderrTail: string[];
-  /** A reload's replacement: its failure rolls the slot back instead of respawning. */
-  probation: boolean;
-}
-
-const TAIL_LINES = 20;
-
 export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly registry = new Registry();
   readonly #options: ResolvedOptions;
   readonly #logs: LogWriter;
   readonly #policy: RestartPolicy;
-  readonly #rt = new WeakMap<WorkerRecord, Runtime>();
+  readonly #procs: WorkerProcesses;
+  readonly #stableTimers = new WeakMap<WorkerRecord, NodeJS.Timeout>();
+  readonly #bootFailed = new Set<number>();
   #generation = 1;
   #everReady = false;
   #stopping: Promise<void> | undefined;
+  #resolveStopped: (() => void) | undefined;
+  #crashError: HerdError | undefined;
   #ops: Promise<unknown> = Promise.resolve();
   #reloadQueued: Promise<void> | undefined;
   #lastError: string | undefined;
@@ -63,6 +49,18 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#options = options;
     this.#logs = logs;
     this.#policy = new RestartPolicy(options.restart);
+    this.#procs = new WorkerProcesses(options, logs, {
+      ready: (record) => this.#onReady(record),
+      fatal: (record) => this.#onFatal(record),
+      // Its outcome is in the log (#reloadOnce); the worker asked and does not wait.
+      reloadRequested: () => void this.reload().catch(() => {}),
+      message: (record, msg) => this.emit('worker-message', record, msg),
+      readyTimeout: (_record, reason) => {
+        this.#lastError = reason;
+        this.#logs.primary(reason, 'stderr');
+      },
+      exit: (record, report) => this.#onExit(record, report),
+    });
   }
 
   get generation(): number {
@@ -100,7 +98,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       if (this.#stopping) throw this.#stopError();
       const record = this.#spawn(slot, false);
       try {
-        await this.#whenReady(record);
+        await this.#procs.whenReady(record);
         return;
       } catch (error) {
         if (this.#stopping) throw this.#crashError ?? error;
@@ -119,9 +117,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }
   }
 
-  #bootFailed = new Set<number>();
-  #crashError: HerdError | undefined;
-
   #allSlotsFailed(): boolean {
     return this.registry.activeSlots().every((s) => this.#bootFailed.has(s.index));
   }
@@ -131,96 +126,20 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   #spawn(slot: Slot, probation: boolean): WorkerRecord {
-    const handle = forkWorker(this.#options, slot.code, this.#generation);
-    const record: WorkerRecord = {
-      slot,
-      code: slot.code,
-      id: handle.id,
-      pid: handle.process.pid ?? -1,
-      generation: this.#generation,
-      startedAt: Date.now(),
-      handle,
-      state: 'starting',
-      readyAt: undefined,
-      retireReason: undefined,
-    };
-    const rt: Runtime = {
-      waiter: undefined,
-      readyTimer: undefined,
-      killTimer: undefined,
-      stableTimer: undefined,
-      stderrTail: [],
-      probation,
-    };
-    this.#rt.set(record, rt);
-    if (!probation) this.registry.add(record);
-    else this.registry.live.set(record.id, record);
-
-    const child = handle.process;
-    if (child.stdout) this.#logs.attach(record.code, record.pid, 'stdout', child.stdout);
-    if (child.stderr) {
-      this.#logs.attach(record.code, record.pid, 'stderr', child.stderr);
-      child.stderr.on('data', (chunk: Buffer) => {
-        rt.stderrTail.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-        if (rt.stderrTail.length > TAIL_LINES) rt.stderrTail.splice(0, rt.stderrTail.length - TAIL_LINES);
-      });
-    }
-
-    rt.readyTimer = setTimeout(() => {
-      if (record.state !== 'starting') return;
-      this.#lastError = `worker ${record.code} (pid ${record.pid}) was not ready within readyTimeout (${this.#options.readyTimeout} ms)`;
-      this.#logs.primary(this.#lastError, 'stderr');
-      rt.waiter?.reject(new HerdError('ERR_HERD_READY_TIMEOUT', this.#lastError));
-      rt.waiter = undefined;
-      child.kill('SIGKILL');
-    }, this.#options.readyTimeout);
-
-    handle.on('message', (msg: unknown) => {
-      if (isHerdMessage(msg)) this.#onMessage(record, msg);
-      this.emit('worker-message', record, msg);
-    });
-    // A worker that goes away while we write to it: its exit event tells the rest.
-    handle.on('error', () => {});
-    handle.on('exit', (code: number | null, signal: string | null) => this.#onExit(record, code, signal));
+    const record = this.#procs.fork(slot, this.#generation, probation);
+    // A reload's replacement stays out of its slot until it is ready.
+    if (probation) this.registry.live.set(record.id, record);
+    else this.registry.add(record);
     return record;
   }
 
-  #whenReady(record: WorkerRecord): Promise<void> {
-    if (record.state === 'ready') return Promise.resolve();
-    const rt = this.#rt.get(record)!;
-    return new Promise<void>((resolve, reject) => {
-      rt.waiter = { resolve, reject };
-    });
-  }
-
-  #onMessage(record: WorkerRecord, msg: HerdMessage): void {
-    switch (msg.verb) {
-      case 'ready':
-        return this.#onReady(record);
-      case 'fatal':
-        return this.#onFatal(record);
-      case 'reload':
-        // Its outcome is in the log (#reloadOnce); the worker asked and does not wait.
-        this.reload().catch(() => {});
-        return;
-      default:
-        return;
-    }
-  }
-
   #onReady(record: WorkerRecord): void {
-    if (record.state !== 'starting') return;
-    const rt = this.#rt.get(record)!;
-    clearTimeout(rt.readyTimer);
-    transition(record, 'ready');
-    record.readyAt = Date.now();
     this.#everReady = true;
-    rt.stableTimer = setTimeout(() => {
+    const stable = setTimeout(() => {
       if (record.state === 'ready') record.slot.failures = 0;
     }, this.#policy.stableAfter);
-    rt.stableTimer.unref();
-    rt.waiter?.resolve();
-    rt.waiter = undefined;
+    stable.unref();
+    this.#stableTimers.set(record, stable);
     this.emit('worker-ready', this.#info(record));
   }
 
@@ -232,7 +151,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const slot = record.slot;
     if (slot.current !== record) {
       // A reload's replacement on probation or a worker already leaving its slot.
-      this.#retire(record, 'fatal');
+      this.#procs.retire(record, 'fatal');
       return;
     }
     slot.restarts++;
@@ -246,48 +165,35 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     // The slot is free for the replacement; the faulty worker drains outside it.
     this.registry.remove(record);
     this.registry.live.set(record.id, record);
-    if (othersServing) this.#retire(record, 'fatal');
+    if (othersServing) this.#procs.retire(record, 'fatal');
     this.#bootSlot(slot).then(
-      () => this.#retire(record, 'fatal'),
+      () => this.#procs.retire(record, 'fatal'),
       (error: Error) => {
-        this.#retire(record, 'fatal');
+        this.#procs.retire(record, 'fatal');
         if (!(error instanceof HerdError && error.code === 'ERR_HERD_STOPPING')) this.#logs.primary(error.message, 'stderr');
       },
     );
   }
 
-  #onExit(record: WorkerRecord, exitCode: number | null, signal: string | null): void {
-    const rt = this.#rt.get(record)!;
-    clearTimeout(rt.readyTimer);
-    clearTimeout(rt.killTimer);
-    clearTimeout(rt.stableTimer);
-    const wasStarting = record.state === 'starting';
-    // Whoever waits for it to be ready (start, reload, scale, a respawn) learns it never will be.
-    const waiter = rt.waiter;
-    rt.waiter = undefined;
+  #onExit(record: WorkerRecord, report: ExitReport): void {
+    clearTimeout(this.#stableTimers.get(record));
     const expected = record.retireReason !== undefined || this.#stopping !== undefined;
-    transition(record, 'exited');
     this.registry.remove(record);
-    this.registry.live.delete(record.id);
-
-    if (wasStarting) {
+    if (report.wasStarting) {
       this.#bootFailed.add(record.slot.index);
-      const how = signal ? `signal ${signal}` : `code ${exitCode}`;
-      const tail = rt.stderrTail.join('\n');
-      this.#lastError = `worker ${record.code} (pid ${record.pid}) exited with ${how} before it was ready${tail ? `:\n${tail}` : ''}`;
+      this.#lastError = report.reason;
     }
-    waiter?.reject(new HerdError('ERR_HERD_BOOT_FAILED', wasStarting ? this.#lastError! : `worker ${record.code} (pid ${record.pid}) was retired before it was ready`));
+    const { exitCode, signal } = report;
     this.emit('worker-exit', { ...this.#info(record), exitCode, signal, expected });
     if (this.#stopping) return this.#checkStopped();
     // Boot failures are retried by whoever waits for the worker (start, reload, scale).
-    if (expected || rt.probation || wasStarting) return;
+    if (expected || report.probation || report.wasStarting) return;
     if (record.slot.current !== undefined || !this.registry.slots.includes(record.slot)) return;
 
     const slot = record.slot;
     slot.restarts++;
     slot.failures++;
-    const how = signal ? `signal ${signal}` : `code ${exitCode}`;
-    this.#lastError = `worker ${record.code} (pid ${record.pid}) exited unexpectedly with ${how}`;
+    this.#lastError = `worker ${record.code} (pid ${record.pid}) exited unexpectedly with ${report.how}`;
     this.#logs.primary(this.#lastError, 'stderr');
     if (this.#policy.record()) {
       this.#crashLoop();
@@ -328,33 +234,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.#crashError;
   }
 
-  /** Asks a worker to drain and exit; SIGKILL after shutdownTimeout. */
-  #retire(record: WorkerRecord, reason: ShutdownReason): void {
-    // Once asked, a worker keeps its first deadline: asking again must not extend it.
-    if (record.state === 'exited' || record.state === 'draining') return;
-    const rt = this.#rt.get(record)!;
-    record.retireReason ??= reason;
-    transition(record, 'draining');
-    this.#send(record, message('shutdown', { reason, timeout: this.#options.shutdownTimeout }));
-    clearTimeout(rt.killTimer);
-    rt.killTimer = setTimeout(() => record.handle?.process.kill('SIGKILL'), this.#options.shutdownTimeout);
-  }
-
-  #send(record: WorkerRecord, msg: HerdMessage): void {
-    const child = record.handle?.process;
-    if (!child?.connected) {
-      // No IPC left to ask nicely; SIGTERM makes the preload drain all the same.
-      child?.kill('SIGTERM');
-      return;
-    }
-    child.send(msg, undefined, undefined, () => {});
-  }
-
-  #waitExit(record: WorkerRecord): Promise<void> {
-    if (record.state === 'exited') return Promise.resolve();
-    return new Promise((resolve) => record.handle!.once('exit', () => resolve()));
-  }
-
   // Reload and scale run one at a time.
   #serial<T>(op: () => Promise<T>): Promise<T> {
     const run = this.#ops.then(op, op);
@@ -391,15 +270,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         const old = slot.current;
         this.registry.add(fresh);
         if (old && old.state !== 'exited') {
-          this.#retire(old, 'reload');
+          this.#procs.retire(old, 'reload');
           retiring.push(old);
         }
       }
-      await Promise.all(retiring.map((r) => this.#waitExit(r)));
+      await Promise.all(retiring.map((r) => this.#procs.waitExit(r)));
       this.#logs.primary(`herd: reload to generation ${generation} done (${this.#codes()})`);
       this.emit('reload', { generation, ok: true });
     } catch (error) {
-      await Promise.all(retiring.map((r) => this.#waitExit(r)));
+      await Promise.all(retiring.map((r) => this.#procs.waitExit(r)));
       this.#logs.primary(`herd: reload to generation ${generation} failed: ${(error as Error).message}`, 'stderr');
       this.emit('reload', { generation, ok: false, error: error as Error });
       throw error;
@@ -411,21 +290,20 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     clearTimeout(slot.respawnTimer);
     slot.respawnTimer = undefined;
     const fresh = this.#spawn(slot, true);
-    const rt = this.#rt.get(fresh)!;
     try {
-      await this.#whenReady(fresh);
+      await this.#procs.whenReady(fresh);
     } catch (error) {
-      fresh.handle?.process.kill('SIGKILL');
-      await this.#waitExit(fresh);
+      this.#procs.kill(fresh);
+      await this.#procs.waitExit(fresh);
       if (this.#stopping) throw new HerdError('ERR_HERD_STOPPING', 'herd stopped during the reload', { cause: error });
-      const tail = rt.stderrTail.join('\n');
+      const tail = this.#procs.tail(fresh);
       throw new HerdError(
         'ERR_HERD_RELOAD_FAILED',
         `reload failed at worker ${slot.code}: ${(error as Error).message.split('\n')[0]}; rolled back, the old workers keep serving${tail ? `\n${tail}` : ''}`,
         { cause: error },
       );
     }
-    rt.probation = false;
+    this.#procs.admit(fresh);
     return fresh;
   }
 
@@ -474,10 +352,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         clearTimeout(slot.respawnTimer);
         if (slot.current) {
           leaving.push(slot.current);
-          this.#retire(slot.current, 'scale');
+          this.#procs.retire(slot.current, 'scale');
         }
       }
-      await Promise.all(leaving.map((r) => this.#waitExit(r)));
+      await Promise.all(leaving.map((r) => this.#procs.waitExit(r)));
     }
     this.#logs.primary(`herd: scaled to ${count} worker${count === 1 ? '' : 's'} (${this.#codes()})`);
   }
@@ -488,7 +366,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     // Assigned before anything runs: a 'stopped' listener may call stop() again.
     this.#stopping = new Promise<void>((resolve) => { this.#resolveStopped = resolve; });
     for (const slot of this.registry.slots) clearTimeout(slot.respawnTimer);
-    for (const record of this.registry.live.values()) this.#retire(record, 'stop');
+    for (const record of this.registry.live.values()) this.#procs.retire(record, 'stop');
     this.#checkStopped();
     return this.#stopping;
   }
@@ -496,10 +374,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** The second Ctrl-C: kill everything now. */
   kill(): void {
     void this.stop();
-    for (const record of this.registry.live.values()) record.handle?.process.kill('SIGKILL');
+    for (const record of this.registry.live.values()) this.#procs.kill(record);
   }
-
-  #resolveStopped: (() => void) | undefined;
 
   #checkStopped(): void {
     if (this.registry.live.size > 0 || !this.#resolveStopped) return;

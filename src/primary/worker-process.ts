@@ -1,0 +1,195 @@
+import type { ResolvedOptions } from '../config/options.js';
+import { HerdError } from '../errors.js';
+import { isHerdMessage, message, type HerdMessage, type ShutdownReason } from '../shared/protocol.js';
+import type { LogWriter } from './logs/writer.js';
+import { transition, type Slot, type WorkerRecord } from './registry.js';
+import { forkWorker } from './spawn.js';
+
+// The mechanics of one worker process: fork it with its logs attached, time
+// its readiness, ask it to drain (SIGKILL at the deadline), report its exit.
+// What to do about any of it is the supervisor's policy.
+
+export interface ExitReport {
+  exitCode: number | null;
+  signal: string | null;
+  /** It exited before it was ready. */
+  wasStarting: boolean;
+  /** It was a reload's replacement that never went into service. */
+  probation: boolean;
+  /** `code N` or `signal NAME`. */
+  how: string;
+  /** Why it never became ready (with its last stderr lines), when it did not. */
+  reason: string;
+}
+
+export interface WorkerEvents {
+  ready(record: WorkerRecord): void;
+  fatal(record: WorkerRecord): void;
+  reloadRequested(): void;
+  message(record: WorkerRecord, msg: unknown): void;
+  readyTimeout(record: WorkerRecord, reason: string): void;
+  exit(record: WorkerRecord, report: ExitReport): void;
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+interface Process {
+  waiter: Waiter | undefined;
+  readyTimer: NodeJS.Timeout | undefined;
+  killTimer: NodeJS.Timeout | undefined;
+  /** Last stderr lines, to explain a boot failure. */
+  stderrTail: string[];
+  probation: boolean;
+}
+
+const TAIL_LINES = 20;
+
+export class WorkerProcesses {
+  readonly #options: ResolvedOptions;
+  readonly #logs: LogWriter;
+  readonly #events: WorkerEvents;
+  readonly #procs = new WeakMap<WorkerRecord, Process>();
+
+  constructor(options: ResolvedOptions, logs: LogWriter, events: WorkerEvents) {
+    this.#options = options;
+    this.#logs = logs;
+    this.#events = events;
+  }
+
+  /** Forks the next worker of a slot. On probation (a reload's replacement) a failure is not respawned. */
+  fork(slot: Slot, generation: number, probation: boolean): WorkerRecord {
+    const handle = forkWorker(this.#options, slot.code, generation);
+    const record: WorkerRecord = {
+      slot,
+      code: slot.code,
+      id: handle.id,
+      pid: handle.process.pid ?? -1,
+      generation,
+      startedAt: Date.now(),
+      handle,
+      state: 'starting',
+      readyAt: undefined,
+      retireReason: undefined,
+    };
+    const proc: Process = { waiter: undefined, readyTimer: undefined, killTimer: undefined, stderrTail: [], probation };
+    this.#procs.set(record, proc);
+
+    const child = handle.process;
+    if (child.stdout) this.#logs.attach(record.code, record.pid, 'stdout', child.stdout);
+    if (child.stderr) {
+      this.#logs.attach(record.code, record.pid, 'stderr', child.stderr);
+      child.stderr.on('data', (chunk: Buffer) => {
+        proc.stderrTail.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        if (proc.stderrTail.length > TAIL_LINES) proc.stderrTail.splice(0, proc.stderrTail.length - TAIL_LINES);
+      });
+    }
+
+    proc.readyTimer = setTimeout(() => {
+      if (record.state !== 'starting') return;
+      const reason = `worker ${record.code} (pid ${record.pid}) was not ready within readyTimeout (${this.#options.readyTimeout} ms)`;
+      this.#events.readyTimeout(record, reason);
+      proc.waiter?.reject(new HerdError('ERR_HERD_READY_TIMEOUT', reason));
+      proc.waiter = undefined;
+      child.kill('SIGKILL');
+    }, this.#options.readyTimeout);
+
+    handle.on('message', (msg: unknown) => {
+      if (isHerdMessage(msg)) this.#onMessage(record, msg);
+      this.#events.message(record, msg);
+    });
+    // A worker that goes away while we write to it: its exit event tells the rest.
+    handle.on('error', () => {});
+    handle.on('exit', (code: number | null, signal: string | null) => this.#onExit(record, code, signal));
+    return record;
+  }
+
+  #onMessage(record: WorkerRecord, msg: HerdMessage): void {
+    switch (msg.verb) {
+      case 'ready': {
+        if (record.state !== 'starting') return;
+        const proc = this.#procs.get(record)!;
+        clearTimeout(proc.readyTimer);
+        transition(record, 'ready');
+        record.readyAt = Date.now();
+        this.#events.ready(record);
+        proc.waiter?.resolve();
+        proc.waiter = undefined;
+        return;
+      }
+      case 'fatal':
+        return this.#events.fatal(record);
+      case 'reload':
+        return this.#events.reloadRequested();
+      default:
+        return;
+    }
+  }
+
+  #onExit(record: WorkerRecord, exitCode: number | null, signal: string | null): void {
+    const proc = this.#procs.get(record)!;
+    clearTimeout(proc.readyTimer);
+    clearTimeout(proc.killTimer);
+    const wasStarting = record.state === 'starting';
+    const how = signal ? `signal ${signal}` : `code ${exitCode}`;
+    const tail = proc.stderrTail.join('\n');
+    const reason = `worker ${record.code} (pid ${record.pid}) exited with ${how} before it was ready${tail ? `:\n${tail}` : ''}`;
+    // Whoever waits for it to be ready (start, reload, scale, a respawn) learns it never will be.
+    const waiter = proc.waiter;
+    proc.waiter = undefined;
+    transition(record, 'exited');
+    this.#events.exit(record, { exitCode, signal, wasStarting, probation: proc.probation, how, reason });
+    waiter?.reject(new HerdError('ERR_HERD_BOOT_FAILED', wasStarting ? reason : `worker ${record.code} (pid ${record.pid}) was retired before it was ready`));
+  }
+
+  whenReady(record: WorkerRecord): Promise<void> {
+    if (record.state === 'ready') return Promise.resolve();
+    if (record.state === 'exited') return Promise.reject(new HerdError('ERR_HERD_BOOT_FAILED', `worker ${record.code} (pid ${record.pid}) exited`));
+    const proc = this.#procs.get(record)!;
+    return new Promise<void>((resolve, reject) => {
+      proc.waiter = { resolve, reject };
+    });
+  }
+
+  /** The replacement went into service: from now on its failures are respawned. */
+  admit(record: WorkerRecord): void {
+    this.#procs.get(record)!.probation = false;
+  }
+
+  /** Its last stderr lines, to explain why it failed. */
+  tail(record: WorkerRecord): string {
+    return this.#procs.get(record)?.stderrTail.join('\n') ?? '';
+  }
+
+  /** Asks a worker to drain and exit; SIGKILL after shutdownTimeout. */
+  retire(record: WorkerRecord, reason: ShutdownReason): void {
+    // Once asked, a worker keeps its first deadline: asking again must not extend it.
+    if (record.state === 'exited' || record.state === 'draining') return;
+    const proc = this.#procs.get(record)!;
+    record.retireReason ??= reason;
+    transition(record, 'draining');
+    this.#send(record, message('shutdown', { reason, timeout: this.#options.shutdownTimeout }));
+    proc.killTimer = setTimeout(() => this.kill(record), this.#options.shutdownTimeout);
+  }
+
+  kill(record: WorkerRecord): void {
+    record.handle?.process.kill('SIGKILL');
+  }
+
+  #send(record: WorkerRecord, msg: HerdMessage): void {
+    const child = record.handle?.process;
+    if (!child?.connected) {
+      // No IPC left to ask nicely; SIGTERM makes the preload drain all the same.
+      child?.kill('SIGTERM');
+      return;
+    }
+    child.send(msg, undefined, undefined, () => {});
+  }
+
+  waitExit(record: WorkerRecord): Promise<void> {
+    if (record.state === 'exited') return Promise.resolve();
+    return new Promise((resolve) => record.handle!.once('exit', () => resolve()));
+  }
+}
