@@ -24,6 +24,22 @@ export class LineSplitter {
 
   push(chunk: Buffer): void {
     let start = 0;
+    const last = chunk.lastIndexOf(0x0a);
+    if (last !== -1 && this.#pendingBytes > 0) {
+      // The line waiting for its end comes first.
+      const nl = chunk.indexOf(0x0a);
+      this.#append(chunk.subarray(0, nl));
+      this.#emit(false);
+      start = nl + 1;
+    }
+    if (last >= start && last - start <= this.#maxLine) {
+      // Fast path: no line here can pass the cap, and a newline byte is never
+      // part of a multi-byte UTF-8 character, so decode the run once and split.
+      for (const line of chunk.toString('utf8', start, last).split('\n')) {
+        this.#onLine(line.endsWith('\r') ? line.slice(0, -1) : line, false);
+      }
+      start = last + 1;
+    }
     for (;;) {
       const nl = chunk.indexOf(0x0a, start);
       if (nl === -1) break;

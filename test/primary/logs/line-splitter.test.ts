@@ -32,3 +32,25 @@ test('the cap must be a sensible integer', () => {
   assert.throws(() => new LineSplitter(() => {}, 0), RangeError);
   assert.throws(() => new LineSplitter(() => {}, 2.5), RangeError);
 });
+
+test('lines come out the same however the bytes are chunked (multi-byte text, CRLF, cut lines)', () => {
+  const lines = Array.from({ length: 400 }, (_, i) => `${i} ${'é€😀x'.repeat(i % 13)}${i % 7 === 0 ? '\r' : ''}`);
+  const bytes = Buffer.from(`${lines.join('\n')}\n`);
+  const expected = lines.map((l) => l.replace(/\r$/, ''));
+  let seed = 7;
+  const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n) + 1;
+  for (let round = 0; round < 50; round++) {
+    const got: string[] = [];
+    const splitter = new LineSplitter((line, continued) => {
+      assert.equal(continued, false);
+      got.push(line);
+    });
+    for (let at = 0; at < bytes.length;) {
+      const size = random(round % 2 === 0 ? 40 : 3000);
+      splitter.push(bytes.subarray(at, at + size));
+      at += size;
+    }
+    splitter.end();
+    assert.deepEqual(got, expected);
+  }
+});
