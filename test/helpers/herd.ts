@@ -12,9 +12,17 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(ROOT, 'dist', 'cli.js');
 export const fixture = (name: string): string => join(ROOT, 'test', 'fixtures', name);
 
+const tempDirs: string[] = [];
+// Each test file runs in its own process: its temp dirs go when it exits.
+process.once('exit', () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = 'herd-'): string {
   // Short paths: a Unix socket path must stay under ~100 bytes.
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
 }
 
 export interface Exit {
