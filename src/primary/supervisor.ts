@@ -5,11 +5,13 @@ import { MAX_WORKERS } from '../shared/control.js';
 import { RestartPolicy } from './backoff.js';
 import type { LogWriter } from './logs/writer.js';
 import { Registry, type Slot, type WorkerInfo, type WorkerRecord } from './registry.js';
+import { rollingReload, scaleTo, type Pool } from './rolling.js';
 import { WorkerProcesses, type ExitReport } from './worker-process.js';
 
 // The engine in the primary: forks a worker per slot, respawns with backoff,
-// stops the herd on a crash loop, reloads slot by slot and scales. The
-// mechanics of each process live in WorkerProcesses; this file is policy.
+// stops the herd on a crash loop, replaces a faulty worker before it retires,
+// and runs reloads and scaling one at a time. The mechanics of each process
+// live in worker-process.ts, the rolling operations in rolling.ts.
 
 export interface WorkerExitInfo extends WorkerInfo {
   exitCode: number | null;
@@ -33,6 +35,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly #logs: LogWriter;
   readonly #policy: RestartPolicy;
   readonly #procs: WorkerProcesses;
+  readonly #pool: Pool;
   readonly #stableTimers = new WeakMap<WorkerRecord, NodeJS.Timeout>();
   readonly #bootFailed = new Set<number>();
   #generation = 1;
@@ -61,6 +64,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       },
       exit: (record, report) => this.#onExit(record, report),
     });
+    const supervisor = this;
+    this.#pool = {
+      registry: this.registry,
+      procs: this.#procs,
+      logs,
+      get stopping() { return supervisor.stopping; },
+      spawn: (slot, probation) => this.#spawn(slot, probation),
+      bootSlot: (slot) => this.#bootSlot(slot),
+    };
   }
 
   get generation(): number {
@@ -257,58 +269,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   async #reloadOnce(): Promise<void> {
     if (this.#stopping) throw new HerdError('ERR_HERD_STOPPING', 'herd is stopping; reload refused');
-    this.#generation++;
-    const generation = this.#generation;
-    const retiring: WorkerRecord[] = [];
-    this.#logs.primary(`herd: reload to generation ${generation} started`);
+    const generation = ++this.#generation;
     try {
-      for (const slot of this.registry.activeSlots()) {
-        if (this.#stopping) throw new HerdError('ERR_HERD_STOPPING', 'herd stopped during the reload');
-        if (!this.registry.slots.includes(slot)) continue;
-        const fresh = await this.#replace(slot);
-        // A respawn may have filled the slot while the replacement booted.
-        const old = slot.current;
-        this.registry.add(fresh);
-        if (old && old.state !== 'exited') {
-          this.#procs.retire(old, 'reload');
-          retiring.push(old);
-        }
-      }
-      await Promise.all(retiring.map((r) => this.#procs.waitExit(r)));
-      this.#logs.primary(`herd: reload to generation ${generation} done (${this.#codes()})`);
+      await rollingReload(this.#pool, generation);
       this.emit('reload', { generation, ok: true });
     } catch (error) {
-      await Promise.all(retiring.map((r) => this.#procs.waitExit(r)));
-      this.#logs.primary(`herd: reload to generation ${generation} failed: ${(error as Error).message}`, 'stderr');
       this.emit('reload', { generation, ok: false, error: error as Error });
       throw error;
     }
-  }
-
-  /** Forks a slot's next worker on probation; resolves once it is ready, or removes it and rejects. */
-  async #replace(slot: Slot): Promise<WorkerRecord> {
-    clearTimeout(slot.respawnTimer);
-    slot.respawnTimer = undefined;
-    const fresh = this.#spawn(slot, true);
-    try {
-      await this.#procs.whenReady(fresh);
-    } catch (error) {
-      this.#procs.kill(fresh);
-      await this.#procs.waitExit(fresh);
-      if (this.#stopping) throw new HerdError('ERR_HERD_STOPPING', 'herd stopped during the reload', { cause: error });
-      const tail = this.#procs.tail(fresh);
-      throw new HerdError(
-        'ERR_HERD_RELOAD_FAILED',
-        `reload failed at worker ${slot.code}: ${(error as Error).message.split('\n')[0]}; rolled back, the old workers keep serving${tail ? `\n${tail}` : ''}`,
-        { cause: error },
-      );
-    }
-    this.#procs.admit(fresh);
-    return fresh;
-  }
-
-  #codes(): string {
-    return this.registry.activeSlots().map((s) => `${s.code}=${s.current?.pid ?? '-'}`).join(' ');
   }
 
   /** Changes the number of workers; new slots take the next free codes, removal retires the highest. */
@@ -317,7 +285,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       return Promise.reject(new HerdError('ERR_HERD_INVALID_OPTION', `\`count\` must be an integer from 1 to ${MAX_WORKERS}, received ${String(count)}`));
     }
     if (this.#stopping) return Promise.reject(new HerdError('ERR_HERD_STOPPING', 'herd is stopping; scale refused'));
-    return this.#serial(() => this.#scaleTo(count));
+    return this.#serial(() => scaleTo(this.#pool, count));
   }
 
   /**
@@ -333,31 +301,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         this.#logs.primary(`herd: ${source} ignored: already at ${from} worker${from === 1 ? '' : 's'}`);
         return;
       }
-      await this.#scaleTo(count);
+      await scaleTo(this.#pool, count);
     });
-  }
-
-  async #scaleTo(count: number): Promise<void> {
-    if (this.#stopping) throw new HerdError('ERR_HERD_STOPPING', 'herd is stopping; scale refused');
-    const slots = this.registry.slots;
-    if (count > slots.length) {
-      const from = slots.length;
-      const added = Array.from({ length: count - from }, (_, i) => this.registry.slot(from + i));
-      await Promise.all(added.map((slot) => this.#bootSlot(slot)));
-    } else if (count < slots.length) {
-      // Highest codes first; they drain like a reload's old workers.
-      const removed = slots.splice(count).reverse();
-      const leaving: WorkerRecord[] = [];
-      for (const slot of removed) {
-        clearTimeout(slot.respawnTimer);
-        if (slot.current) {
-          leaving.push(slot.current);
-          this.#procs.retire(slot.current, 'scale');
-        }
-      }
-      await Promise.all(leaving.map((r) => this.#procs.waitExit(r)));
-    }
-    this.#logs.primary(`herd: scaled to ${count} worker${count === 1 ? '' : 's'} (${this.#codes()})`);
   }
 
   /** Graceful stop: every worker drains (SIGKILL after shutdownTimeout). */
