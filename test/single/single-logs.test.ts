@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import { fixture, startHerd } from '../helpers/herd.js';
 import { get } from '../helpers/http.js';
@@ -7,7 +6,6 @@ import { logFile, readLines } from '../helpers/logs.js';
 
 test('--single: the app\'s stdout and stderr go through the writer as worker A, into the file and herd logs', async (t) => {
   const log = logFile();
-  t.after(() => rmSync(log.dir, { recursive: true, force: true }));
   const herd = await startHerd(t, [fixture('log-on-request.js'), '--single', '--log-file', log.path]);
   const port = await herd.port();
   await get(port, '/print?tag=single&n=3');

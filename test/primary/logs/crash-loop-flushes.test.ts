@@ -8,7 +8,6 @@ import { logFile, readLines } from '../../helpers/logs.js';
 test('on crash-loop exit every line of every crashed worker is in the file', async (t) => {
   const log = logFile();
   const dir = tempDir();
-  t.after(() => rmSync(log.dir, { recursive: true, force: true }));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const config = join(dir, 'herd.config.json');
   writeFileSync(config, JSON.stringify({ logs: { file: log.path }, restart: { maxRestarts: 2, minDelay: 10, maxDelay: 10 } }));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fixture, startHerd } from '../../helpers/herd.js';
@@ -8,7 +8,6 @@ import { logFile, readLines } from '../../helpers/logs.js';
 
 test('logs.json: true writes every line, the primary\'s too, as one JSON object', async (t) => {
   const log = logFile();
-  t.after(() => rmSync(log.dir, { recursive: true, force: true }));
   const config = join(log.dir, 'herd.config.json');
   writeFileSync(config, JSON.stringify({ logs: { file: log.path, json: true } }));
   const herd = await startHerd(t, [fixture('log-on-request.js'), '-w', '1', '--config', config], { wait: false });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { renameSync, rmSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fixture, startHerd } from '../../helpers/herd.js';
@@ -9,7 +9,6 @@ import { logFile, readLines } from '../../helpers/logs.js';
 // What an external logrotate does: move the file away, then tell herd.
 async function rotateBy(t: Parameters<typeof startHerd>[0], trigger: (herd: Awaited<ReturnType<typeof startHerd>>) => Promise<void>): Promise<void> {
   const log = logFile();
-  t.after(() => rmSync(log.dir, { recursive: true, force: true }));
   const herd = await startHerd(t, [fixture('log-on-request.js'), '-w', '1', '--log-file', log.path]);
   const port = await herd.port();
   await get(port, '/print?tag=before&n=3');

@@ -11,7 +11,6 @@ const MAX_SIZE = 20_000;
 test('the file rotates at logs.maxSize and keeps logs.maxFiles rotated files, newest lines intact', async (t) => {
   const log = logFile();
   const configDir = tempDir();
-  t.after(() => rmSync(log.dir, { recursive: true, force: true }));
   t.after(() => rmSync(configDir, { recursive: true, force: true }));
   const config = join(configDir, 'herd.config.json');
   writeFileSync(config, JSON.stringify({ logs: { file: log.path, maxSize: MAX_SIZE, maxFiles: 3 } }));

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import { fixture, startHerd } from '../../helpers/herd.js';
 import { get } from '../../helpers/http.js';
@@ -7,7 +6,6 @@ import { logFile, readLines } from '../../helpers/logs.js';
 
 test('stderr lines are tagged with ! and stdout lines with |', async (t) => {
   const log = logFile();
-  t.after(() => rmSync(log.dir, { recursive: true, force: true }));
   const herd = await startHerd(t, [fixture('log-on-request.js'), '-w', '1', '--log-file', log.path]);
   const port = await herd.port();
   const [worker] = (await herd.status()).workers;
