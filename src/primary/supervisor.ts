@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ResolvedOptions } from '../config/options.js';
 import { HerdError } from '../errors.js';
+import type { FatalMessage } from '../shared/protocol.js';
 import { MAX_WORKERS } from '../shared/control.js';
 import { RestartPolicy } from './backoff.js';
 import type { LogWriter } from './logs/writer.js';
@@ -54,7 +55,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#policy = new RestartPolicy(options.restart);
     this.#procs = new WorkerProcesses(options, logs, {
       ready: (record) => this.#onReady(record),
-      fatal: (record) => this.#onFatal(record),
+      fatal: (record, msg) => this.#onFatal(record, msg),
       // Its outcome is in the log (#reloadOnce); the worker asked and does not wait.
       reloadRequested: () => void this.reload().catch(() => {}),
       message: (record, msg) => this.emit('worker-message', record, msg),
@@ -158,8 +159,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   // Replace before retire: the faulty worker waits for our word to drain. It
   // stops accepting at once when others serve; when it is the only one, it
   // keeps accepting until its replacement is ready, or the port would close.
-  #onFatal(record: WorkerRecord): void {
+  #onFatal(record: WorkerRecord, msg: FatalMessage): void {
     if (this.#stopping || record.retireReason !== undefined) return;
+    const code = msg.error.code ? ` [${msg.error.code}]` : '';
+    this.#lastError = `worker ${record.code} (pid ${record.pid}) hit ${msg.kind}: ${msg.error.message}${code}`;
+    this.#logs.primary(`herd: ${this.#lastError}; replacing it`, 'stderr');
     const slot = record.slot;
     if (slot.current !== record) {
       // A reload's replacement on probation or a worker already leaving its slot.

@@ -1,6 +1,6 @@
 import type { ResolvedOptions } from '../config/options.js';
 import { HerdError } from '../errors.js';
-import { isHerdMessage, message, type HerdMessage, type ShutdownReason } from '../shared/protocol.js';
+import { isHerdMessage, message, type FatalMessage, type HerdMessage, type ShutdownReason } from '../shared/protocol.js';
 import type { LogWriter } from './logs/writer.js';
 import { transition, type Slot, type WorkerRecord } from './registry.js';
 import { forkWorker } from './spawn.js';
@@ -24,7 +24,7 @@ export interface ExitReport {
 
 export interface WorkerEvents {
   ready(record: WorkerRecord): void;
-  fatal(record: WorkerRecord): void;
+  fatal(record: WorkerRecord, msg: FatalMessage): void;
   reloadRequested(): void;
   message(record: WorkerRecord, msg: unknown): void;
   readyTimeout(record: WorkerRecord, reason: string): void;
@@ -120,7 +120,7 @@ export class WorkerProcesses {
         return;
       }
       case 'fatal':
-        return this.#events.fatal(record);
+        return this.#events.fatal(record, msg);
       case 'reload':
         return this.#events.reloadRequested();
       default:

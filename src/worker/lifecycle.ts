@@ -28,7 +28,8 @@ export function installWorker(transport: WorkerTransport): void {
 
   const onFatal = (kind: 'uncaughtException' | 'unhandledRejection') => (error: unknown) => {
     const text = error instanceof Error && error.stack ? error.stack : String(error);
-    process.stderr.write(`${kind}: ${text}\n`);
+    const code = (error as { code?: unknown } | null)?.code;
+    process.stderr.write(`${kind}${typeof code === 'string' ? ` [${code}]` : ''}: ${text}\n`);
     // Before it is ready a worker has nothing to finish: fail fast so the primary sees a boot failure.
     if (!rt.ready) return transport.exit(1);
     if (shuttingDown || failed) return;

@@ -18,9 +18,11 @@ test('an uncaught exception mid-request: the worker\'s other in-flight requests 
   // Throws at once in whichever worker takes it; that request itself is answered 300 ms later.
   const throwing = get(port, '/throw?ms=0&reply=300', agents[6]);
 
-  const m = await herd.waitFor(/^([AB]) (\d+) ! uncaughtException: Error: boom from \1$/m);
+  const m = await herd.waitFor(/^([AB]) (\d+) ! uncaughtException \[E_BOOM\]: Error: boom from \1$/m);
   const faulty = before.find((w) => w.code === m[1])!;
   assert.equal(Number(m[2]), faulty.pid);
+  // The primary says which worker failed and why, with the error's code when it has one.
+  await herd.waitFor(new RegExp(`herd: worker ${faulty.code} \\(pid ${faulty.pid}\\) hit uncaughtException: boom from ${faulty.code} \\[E_BOOM\\]; replacing it`));
 
   // The replacement takes the faulty worker's code; new connections never reach the faulty one.
   await herd.waitFor(new RegExp(`^${faulty.code} (?!${faulty.pid})\\d+ \\| listening on`, 'm'));

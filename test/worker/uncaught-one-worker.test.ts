@@ -23,7 +23,7 @@ test('with one worker, an uncaught exception under load fails no other request',
   const now = (await herd.status()).workers;
   assert.deepEqual(now.map((w) => [w.code, w.state, w.restarts]), [['A', 'ready', 1]]);
   assert.ok(stats.pids.has(now[0]!.pid), 'the replacement served none of the load');
-  assert.match(herd.output, new RegExp(`^A ${faulty.pid} ! uncaughtException: Error: boom from A$`, 'm'));
+  assert.match(herd.output, new RegExp(`^A ${faulty.pid} ! uncaughtException \\[E_BOOM\\]: Error: boom from A$`, 'm'));
 
   herd.signal('SIGTERM');
   assert.deepEqual(await herd.exited, { code: 0, signal: null });

@@ -15,7 +15,7 @@ test("the stack trace of an uncaught exception is in the file, tagged with the w
   assert.deepEqual(await herd.exited, { code: 0, signal: null });
 
   const lines = readLines(log.path);
-  const head = lines.findIndex((l) => l === `A ${worker!.pid} ! uncaughtException: Error: boom from A`);
+  const head = lines.findIndex((l) => l === `A ${worker!.pid} ! uncaughtException [E_BOOM]: Error: boom from A`);
   assert.notEqual(head, -1, `no tagged error line in:\n${lines.join('\n')}`);
   assert.match(lines[head + 1]!, new RegExp(`^A ${worker!.pid} ! {5}at .*http-server\\.js:\\d+:\\d+`));
 });
