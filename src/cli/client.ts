@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import net from 'node:net';
 import { HerdError, deserializeError } from '../errors.js';
-import { socketFile, type ControlRequest, type ControlResponse } from '../shared/control.js';
+import { probe, socketFile, type ControlRequest, type ControlResponse } from '../shared/control.js';
 
 // The CLI side of the control socket: one request, then its answer (and, for
 // `logs`, the lines that come before it).
@@ -52,11 +52,14 @@ export function call(home: string, name: string, body: RequestBody, onLine?: (li
   return { result, close: () => socket.destroy() };
 }
 
-/** Names of the herds with a socket in `home` (running or stale). */
-export function listInstances(home: string): string[] {
+/** Names of the herds answering on a socket in `home` (a dead primary's socket file is skipped). */
+export async function liveInstances(home: string): Promise<string[]> {
+  let names: string[];
   try {
-    return readdirSync(home).filter((f) => f.endsWith('.sock')).map((f) => f.slice(0, -'.sock'.length));
+    names = readdirSync(home).filter((f) => f.endsWith('.sock')).map((f) => f.slice(0, -'.sock'.length));
   } catch {
     return [];
   }
+  const live = await Promise.all(names.map((name) => probe(socketFile(home, name))));
+  return names.filter((_, i) => live[i]);
 }

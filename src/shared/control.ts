@@ -1,3 +1,4 @@
+import net from 'node:net';
 import type { SerializedError } from '../errors.js';
 import type { WorkerInfo } from '../primary/registry.js';
 
@@ -36,4 +37,16 @@ export const MAX_WORKERS = 1024;
 
 export function socketFile(home: string, name: string): string {
   return `${home.replace(/\/+$/, '')}/${name}.sock`;
+}
+
+/** Does a live primary answer on this socket? (A dead one leaves the file behind.) */
+export function probe(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(path);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }

@@ -3,19 +3,19 @@ import { defaultName, herdHome } from '../../config/resolve.js';
 import { EXIT, exitCodeFor, HerdError } from '../../errors.js';
 import { MAX_WORKERS, type StatusResult } from '../../shared/control.js';
 import { intFlag } from '../args.js';
-import { call, listInstances } from '../client.js';
+import { call, liveInstances } from '../client.js';
 import { fail, statusTable } from '../output.js';
 
 // status, stop, reload, scale and logs: each one request over the control socket.
 
-/** --name, else the herd.config in this folder, else the only herd running. */
+/** --name, else the herd.config in this folder, else the only herd answering in HERD_HOME. */
 async function targetName(name: string | undefined): Promise<string> {
   if (name !== undefined) return name;
   const loaded = await loadConfig(undefined).catch(() => undefined);
   const config = loaded?.config;
   if (config && typeof config.name === 'string') return config.name;
   if (config && typeof config.script === 'string') return defaultName(config.script);
-  const running = listInstances(herdHome());
+  const running = await liveInstances(herdHome());
   if (running.length === 1) return running[0]!;
   throw new HerdError(
     running.length === 0 ? 'ERR_HERD_NOT_RUNNING' : 'ERR_HERD_USAGE',

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { HerdError, serializeError } from '../../errors.js';
-import { MAX_REQUEST_BYTES, socketFile, type ControlResponse, type StatusResult } from '../../shared/control.js';
+import { MAX_REQUEST_BYTES, probe, socketFile, type ControlResponse, type StatusResult } from '../../shared/control.js';
 import type { LogWriter } from '../logs/writer.js';
 import { parseRequest, type Handlers } from './requests.js';
 
@@ -14,17 +14,6 @@ export interface ControlTarget {
   reload(): Promise<void>;
   scale(count: number): Promise<void>;
   logs: LogWriter;
-}
-
-function probe(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(path);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 export class ControlServer {
