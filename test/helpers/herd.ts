@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,33 @@ export async function waitGone(pids: number[], timeout = 15_000): Promise<number
     alive = alive.filter(isAlive);
   }
   return alive;
+}
+
+/** Linux: the pids whose parent is `pid`. */
+export function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name may hold spaces and parentheses: the ppid comes after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(entry));
+    } catch {
+      // It exited while we looked.
+    }
+  }
+  return out;
+}
+
+/** Waits until `pid` has `count` children; polls, as there is no event for another process forking. */
+export async function waitChildren(pid: number, count: number, timeout = 30_000): Promise<number[]> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const children = childrenOf(pid);
+    if (children.length >= count) return children;
+    if (Date.now() > deadline) throw new Error(`pid ${pid} has ${children.length} children, expected ${count}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** Runs `herd <args>` to completion. */

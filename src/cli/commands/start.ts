@@ -53,16 +53,29 @@ function readyLine(app: HerdApp): string {
 
 /** `herd start`: runs in the foreground until stopped; resolves with the exit code. */
 export async function startCommand(script: string | undefined, flags: StartFlags, appArgs: string[]): Promise<number> {
+  // A stop asked while the workers boot waits for them, so they too leave
+  // gracefully; asked twice, it ends the primary (its workers follow it).
+  let interrupts = 0;
+  const duringBoot = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.FAILED);
+    process.stderr.write('herd: stopping once the workers are up (again to stop now)\n');
+  };
+  process.on('SIGINT', duringBoot);
+  process.on('SIGTERM', duringBoot);
   let app: HerdApp;
   try {
     app = await start(await buildOptions(script, flags, appArgs));
   } catch (error) {
     fail(error);
     return exitCodeFor(error);
+  } finally {
+    process.off('SIGINT', duringBoot);
+    process.off('SIGTERM', duringBoot);
   }
+  if (interrupts > 0) void app.stop();
 
   let forced = false;
-  let interrupts = 0;
   const onInterrupt = (): void => {
     interrupts++;
     if (interrupts === 1) {
