@@ -12,7 +12,7 @@ for (const workers of [2, 3]) {
       env: { MARKER: join(home, 'marker'), WORKERS: String(workers) },
     });
     const died = await herd.waitFor(/^([A-Z]) (\d+) \| \1 dying with task 1$/m);
-    const answer = await herd.waitFor(/^primary consume answered: done 1 by ([A-Z]+) (\d+)$/m);
+    const answer = await herd.waitFor(/^primary \d+ \| primary consume answered: done 1 by ([A-Z]+) (\d+)$/m);
     // Someone else (another worker, or the dead one's replacement) finished it.
     assert.notEqual(answer[2], died[2]);
     await herd.waitFor(new RegExp(`worker ${died[1]} \\(pid ${died[2]}\\) exited unexpectedly with code 7`));

@@ -11,7 +11,7 @@ for (const workers of [2, 3]) {
     assert.match(herd.output, /primary module loaded isPrimary=true isMaster=true isWorker=false/);
     for (const code of codes) {
       const n = code.charCodeAt(0);
-      await herd.waitFor(new RegExp(`^primary got ping ${n} from ${code}$`, 'm'));
+      await herd.waitFor(new RegExp(`^primary \\d+ \\| primary got ping ${n} from ${code}$`, 'm'));
       // emitTo from the primary: only the pinging worker gets its pong, with the primary as sender.
       await herd.waitFor(new RegExp(`^${code} \\d+ \\| ${code} got pong ${n + 1} from primary$`, 'm'));
       // emit from the primary: every worker hears about every ping.

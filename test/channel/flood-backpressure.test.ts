@@ -14,7 +14,7 @@ test('a flood of 100k messages completes under a heap limit smaller than the dat
   });
   const sent = await herd.waitFor(/^A \d+ \| A sent 100000 waited (\d+) peak rss \d+$/m, 120_000);
   await herd.waitFor(/^B \d+ \| B received 100000 peak rss \d+$/m, 120_000);
-  await herd.waitFor(/^primary base rss \d+ peak rss \d+$/m, 120_000);
+  await herd.waitFor(/^primary \d+ \| primary base rss \d+ peak rss \d+$/m, 120_000);
   // Backpressure was felt: the sender had to wait at least once.
   assert.ok(Number(sent[1]) > 0, `sender never waited: ${sent[0]}`);
   assert.doesNotMatch(herd.output, /heap out of memory/);

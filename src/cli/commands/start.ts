@@ -95,6 +95,10 @@ export async function startCommand(script: string | undefined, flags: StartFlags
   process.on('SIGTTOU', () => app.scaleBy(-1, 'SIGTTOU').catch(logged));
   // For external logrotate (SIGUSR1 is Node's inspector signal).
   process.on('SIGUSR2', () => void app.logs.reopen());
+  // From here on whatever else the primary prints (the `primary` module's
+  // handlers, Node's warnings) is a tagged line of the one log too. Not in the
+  // API: an embedding process keeps its own stdout.
+  if (!app.options.single) app.logs.captureSelf('primary');
   // Only now: a SIGTTIN/SIGTTOU before its handler would stop the process (their default action).
   app.logs.primary(readyLine(app));
 

@@ -122,8 +122,8 @@ export class LogWriter {
   }
 
   /**
-   * --single: the app runs in this process, so its writes to process.stdout
-   * and process.stderr are caught here and logged as worker `source`. Native
+   * Writes to this process's stdout and stderr become log lines of `source`:
+   * the app with --single (`A`), the `primary` module under the CLI. Native
    * code writing to fd 1 or 2 directly is not caught, and nothing can hold
    * the app back when a destination is slow.
    */
