@@ -5,7 +5,7 @@ import { fixture, startHerd, waitGone } from '../helpers/herd.js';
 import { get, getJson } from '../helpers/http.js';
 
 test('SIGTERM with a slow request in flight: it completes, exit 0, no process left', async (t) => {
-  const herd = await startHerd(t, [fixture('http-server.js'), '-w', '2']);
+  const herd = await startHerd(t, [fixture('announce-slow.js'), '-w', '2']);
   const port = await herd.port();
   const { workers } = await herd.status();
   const agent = new Agent({ connections: 4, keepAliveTimeout: 30_000 });
@@ -13,9 +13,9 @@ test('SIGTERM with a slow request in flight: it completes, exit 0, no process le
 
   // An idle keep-alive connection too: it must be closed cleanly, not block the stop.
   await getJson(port, '/', agent);
-  const slow = get(port, '/slow?ms=1500', agent);
-  // Let the request reach a worker before the signal.
-  await new Promise((r) => setTimeout(r, 300));
+  const slow = get(port, '/slow?ms=1500&id=1', agent);
+  // The request is in a worker's hands before the signal.
+  await herd.waitFor(/slow started 1$/m);
   herd.signal('SIGTERM');
 
   const reply = await slow;
@@ -26,11 +26,11 @@ test('SIGTERM with a slow request in flight: it completes, exit 0, no process le
 });
 
 test('a second SIGINT stops at once, without waiting for in-flight requests', async (t) => {
-  const herd = await startHerd(t, [fixture('http-server.js'), '-w', '1']);
+  const herd = await startHerd(t, [fixture('announce-slow.js'), '-w', '1']);
   const port = await herd.port();
   const { workers } = await herd.status();
-  const slow = get(port, '/slow?ms=20000').catch((error: Error) => error);
-  await new Promise((r) => setTimeout(r, 300));
+  const slow = get(port, '/slow?ms=20000&id=2').catch((error: Error) => error);
+  await herd.waitFor(/slow started 2$/m);
   herd.signal('SIGINT');
   await herd.waitFor(/stopping gracefully/);
   herd.signal('SIGINT');
