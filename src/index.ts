@@ -5,5 +5,5 @@ export type { WorkerInfo, WorkerState } from './primary/registry.js';
 export type { HerdOptions, RestartOptions, LogOptions, WorkerCount, Balancer } from './config/options.js';
 export { ready, onShutdown } from './worker/api.js';
 export { HerdError, ERROR_CODES, type HerdErrorCode } from './errors.js';
-export { channel, Channel, type EventMap, type MapOptions, type MapEntry, type MessageInfo } from './channel/channel.js';
+export { channel, Channel, type EventMap, type MapOptions, type RequestOptions, type MapEntry, type MessageInfo } from './channel/channel.js';
 export type { Sender } from './shared/protocol.js';

@@ -1,9 +1,11 @@
-// The reference: plain node:cluster (round-robin) running the same app, no supervisor.
-// Usage: node raw-cluster.cjs <app> <workers>
+// The reference: plain node:cluster (round-robin) running the same app, no
+// supervisor; with `respawn`, the naive `on('exit') → fork()` of the cluster docs.
+// Usage: node raw-cluster.cjs <app> <workers> [respawn]
 const cluster = require('node:cluster');
 const path = require('node:path');
 
-const [app, count] = process.argv.slice(2);
+const [app, count, respawn] = process.argv.slice(2);
+let stopping = false;
 
 if (cluster.isPrimary) {
   cluster.schedulingPolicy = cluster.SCHED_RR;
@@ -18,7 +20,9 @@ if (cluster.isPrimary) {
       console.log(`cluster ready, workers ${pids.join(' ')}`);
     }
   });
+  if (respawn === 'respawn') cluster.on('exit', () => stopping || cluster.fork());
   const stop = () => {
+    stopping = true;
     for (const w of Object.values(cluster.workers)) w.process.kill('SIGTERM');
     cluster.on('exit', () => {
       if (Object.keys(cluster.workers).length === 0) process.exit(0);

@@ -4,8 +4,8 @@ import { own, start, stopPids, waitFor, waitGone } from './proc.mjs';
 const RAW_CLUSTER = fileURLToPath(new URL('../apps/raw-cluster.cjs', import.meta.url));
 
 /** Raw node:cluster (round-robin) with `workers` workers running the app: the reference for herd. */
-export async function startRawCluster({ app, port, workers, env = {} }) {
-  const child = start(process.execPath, [RAW_CLUSTER, app, String(workers)], { label: 'raw cluster', env: { ...env, PORT: String(port) } });
+export async function startRawCluster({ app, port, workers, env = {}, respawn = false }) {
+  const child = start(process.execPath, [RAW_CLUSTER, app, String(workers), ...(respawn ? ['respawn'] : [])], { label: 'raw cluster', env: { ...env, PORT: String(port) } });
   const m = await waitFor(child, /cluster ready, workers ([\d ]+)/);
   const pids = m[1].trim().split(' ').map(Number);
   for (const pid of pids) own(pid, 'raw cluster worker');

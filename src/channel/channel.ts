@@ -23,10 +23,15 @@ type Args<E, K extends keyof E> = E[K] extends (...args: infer A) => unknown ? A
 type Returned<E, K extends keyof E> = E[K] extends (...args: any[]) => infer R ? Awaited<R> : never;
 type Handler<E, K extends keyof E> = (this: MessageInfo, ...args: Args<E, K>) => unknown;
 
-export interface MapOptions {
-  /** ms each worker may take before its entry becomes an ERR_HERD_TIMEOUT error (default 5000). */
+export interface RequestOptions {
+  /**
+   * map: ms each worker may take before its entry becomes an ERR_HERD_TIMEOUT error (default 5000).
+   * consume: ms the whole call may take before it rejects with ERR_HERD_TIMEOUT (default: no limit).
+   */
   timeout?: number;
 }
+/** The options of map (and consume). */
+export type MapOptions = RequestOptions;
 export type MapEntry<T> = { code: string; value: T; error?: undefined } | { code: string; error: Error; value?: undefined };
 
 export const DEFAULT_MAP_TIMEOUT = 5000;
@@ -89,25 +94,18 @@ export class Channel<E extends EventMap<E> = DefaultEvents> {
     return currentEngine().broadcast(event, data, size);
   }
 
-  /** One listening worker runs its handler; resolves with what it returned. */
-  consume<K extends Key<E>>(event: K, ...data: Args<E, K>): Promise<Returned<E, K>> {
+  /**
+   * One listening worker runs its handler; resolves with what it returned. The
+   * last argument may be `{ timeout }`: the whole call's deadline (waiting for a
+   * listener included), after which it rejects with ERR_HERD_TIMEOUT.
+   */
+  consume<K extends Key<E>>(event: K, ...data: Args<E, K> | [...Args<E, K>, RequestOptions]): Promise<Returned<E, K>> {
     return request(currentEngine(), 'consume', event, data, 0) as Promise<Returned<E, K>>;
   }
 
   /** Every worker runs its handler; one entry per worker. The last argument may be `{ timeout }`. */
-  map<K extends Key<E>>(event: K, ...data: Args<E, K> | [...Args<E, K>, MapOptions]): Promise<Array<MapEntry<Returned<E, K>>>> {
-    let timeout = DEFAULT_MAP_TIMEOUT;
-    const last = data[data.length - 1];
-    if (isMapOptions(last)) {
-      data = data.slice(0, -1) as typeof data;
-      if (last.timeout !== undefined) {
-        if (!Number.isInteger(last.timeout) || last.timeout < 1 || last.timeout > MAX_TIMEOUT) {
-          return Promise.reject(new HerdError('ERR_HERD_INVALID_ARGUMENT', `map("${String(event)}") \`timeout\` must be an integer from 1 to ${MAX_TIMEOUT} (ms), received ${String(last.timeout)}`));
-        }
-        timeout = last.timeout;
-      }
-    }
-    return request(currentEngine(), 'map', event, data, timeout) as Promise<Array<MapEntry<Returned<E, K>>>>;
+  map<K extends Key<E>>(event: K, ...data: Args<E, K> | [...Args<E, K>, RequestOptions]): Promise<Array<MapEntry<Returned<E, K>>>> {
+    return request(currentEngine(), 'map', event, data, DEFAULT_MAP_TIMEOUT) as Promise<Array<MapEntry<Returned<E, K>>>>;
   }
 
   /** Asks the primary for a rolling reload. */
@@ -129,10 +127,20 @@ function checkSend(event: unknown, data: unknown[]): number {
   return checkCloneable(event, data);
 }
 
-// Async APIs reject rather than throw.
+// Async APIs reject rather than throw. A trailing `{ timeout }` is the call's option, not data.
 function request(engine: Engine, mode: RequestMode, event: unknown, data: unknown[], timeout: number): Promise<unknown> {
   let size: number;
   try {
+    const last = data[data.length - 1];
+    if (isRequestOptions(last)) {
+      data = data.slice(0, -1);
+      if (last.timeout !== undefined) {
+        if (!Number.isInteger(last.timeout) || last.timeout < 1 || last.timeout > MAX_TIMEOUT) {
+          throw new HerdError('ERR_HERD_INVALID_ARGUMENT', `${mode}("${String(event)}") \`timeout\` must be an integer from 1 to ${MAX_TIMEOUT} (ms), received ${String(last.timeout)}`);
+        }
+        timeout = last.timeout;
+      }
+    }
     size = checkSend(event, data);
   } catch (error) {
     return Promise.reject(error);
@@ -140,7 +148,7 @@ function request(engine: Engine, mode: RequestMode, event: unknown, data: unknow
   return engine.request(mode, event as string, data, size, timeout);
 }
 
-function isMapOptions(value: unknown): value is MapOptions {
+function isRequestOptions(value: unknown): value is RequestOptions {
   if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false;
   const keys = Object.keys(value);
   return keys.length === 1 && keys[0] === 'timeout';

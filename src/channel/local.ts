@@ -73,7 +73,12 @@ export class LocalEngine implements Engine {
     return new Promise((resolve, reject) => {
       this.#enqueue(() => {
         const run = worker.call(event, copy, from).then((value) => cloneArgs(value));
-        if (mode === 'consume') return void run.then(resolve, reject);
+        if (mode === 'consume') {
+          const timer = timeout > 0
+            ? setTimeout(() => reject(new HerdError('ERR_HERD_TIMEOUT', `consume("${event}") got no answer within ${timeout} ms`)), timeout)
+            : undefined;
+          return void run.then(resolve, reject).finally(() => clearTimeout(timer));
+        }
         const entry = (e: MapEntry): void => {
           clearTimeout(timer);
           resolve(reviveEntries([e]));

@@ -32,6 +32,8 @@ interface Context {
 interface Waiter {
   event: string;
   retry(): void;
+  /** The herd is stopping: no listener will come. */
+  stop(): void;
 }
 
 export class PrimaryRouter implements Engine {
@@ -70,6 +72,9 @@ export class PrimaryRouter implements Engine {
       written();
     });
     supervisor.on('worker-ready', () => this.#schedulePeers());
+    supervisor.on('stopping', () => {
+      for (const waiter of [...this.#waiters]) waiter.stop();
+    });
     supervisor.on('worker-exit', (info) => {
       for (const record of [...this.#outboxes.keys(), ...this.#callsAt.keys(), ...this.#listening.keys()]) {
         if (record.pid === info.pid) this.#forget(record);
@@ -105,7 +110,7 @@ export class PrimaryRouter implements Engine {
         if (!outcome.ok) return reject(deserializeError(outcome.error));
         resolve(mode === 'map' ? reviveEntries(outcome.value as MapEntry[]) : outcome.value);
       };
-      if (mode === 'consume') this.#consume(event, args, this.#self, reply);
+      if (mode === 'consume') this.#consume(event, args, timeout, this.#self, reply);
       else this.#map(event, args, timeout, this.#self, reply);
     });
   }
@@ -122,7 +127,7 @@ export class PrimaryRouter implements Engine {
     request: (msg, ctx) => {
       const { record } = ctx;
       const reply: Reply = (outcome) => this.#push(record, message('result', { id: msg.id, outcome }), 0);
-      if (msg.mode === 'consume') this.#consume(msg.event, msg.args, this.#sender(record), reply);
+      if (msg.mode === 'consume') this.#consume(msg.event, msg.args, msg.timeout, this.#sender(record), reply);
       else this.#map(msg.event, msg.args, msg.timeout, this.#sender(record), reply);
     },
     reply: (msg) => {
@@ -155,27 +160,51 @@ export class PrimaryRouter implements Engine {
     this.#push(target, deliver, 0, ctx.hold());
   }
 
-  /** Exactly one listening worker runs it; if that worker exits first, another one gets it. */
-  #consume(event: string, args: unknown[], from: Sender, reply: Reply): void {
-    const attempt = (): void => {
+  /**
+   * Exactly one listening worker runs it; if that worker exits first, another
+   * one gets it. Settles once: with the handler's outcome, at the call's
+   * `timeout` (0: none), or when the herd stops.
+   */
+  #consume(event: string, args: unknown[], timeout: number, from: Sender, reply: Reply): void {
+    let settled = false;
+    let cancelWait: (() => void) | undefined;
+    const once: Reply = (outcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      cancelWait?.();
+      reply(outcome);
+    };
+    const deadline = timeout > 0
+      ? setTimeout(() => once({ ok: false, error: failure('ERR_HERD_TIMEOUT', `consume("${event}") got no answer within ${timeout} ms`) }), timeout)
+      : undefined;
+    // `delivered`: a worker got it and exited before answering; it must not be
+    // rejected for want of a listener, so it waits for one as long as the call may.
+    const attempt = (delivered: boolean): void => {
+      if (settled) return;
+      if (this.#supervisor.stopping) return once({ ok: false, error: stopping(event) });
       const target = this.#pick(event);
-      if (!target) return this.#waitForListener(event, attempt, reply);
+      if (!target) {
+        const limit = delivered || timeout > 0 ? 0 : NO_LISTENER_WAIT;
+        cancelWait = this.#waitForListener(event, limit, () => attempt(delivered), once);
+        return;
+      }
       const id = this.#calls.open({
         settle: (outcome) => {
           this.#callsAt.get(target)?.delete(id);
           // The handler went away between the pick and the call: pick again.
-          if (!outcome.ok && outcome.error.code === 'ERR_HERD_NO_LISTENER') return attempt();
-          reply(outcome);
+          if (!outcome.ok && outcome.error.code === 'ERR_HERD_NO_LISTENER') return attempt(delivered);
+          once(outcome);
         },
         expire: () => {},
       });
       this.#track(target, id, () => {
         this.#calls.drop(id);
-        attempt();
+        attempt(true);
       });
       this.#push(target, message('call', { id, event, args, from }), 0);
     };
-    attempt();
+    attempt(false);
   }
 
   /** Every current worker runs it; a silent or exiting worker becomes an error entry. */
@@ -207,20 +236,36 @@ export class PrimaryRouter implements Engine {
     });
   }
 
-  #waitForListener(event: string, retry: () => void, reply: Reply): void {
+  /** Waits for a worker to listen for `event` (`limit` ms, 0: no limit of its own); returns a cancel. */
+  #waitForListener(event: string, limit: number, retry: () => void, reply: Reply): () => void {
     const waiter: Waiter = {
       event,
       retry: () => {
-        this.#waiters.delete(waiter);
-        clearTimeout(timer);
+        cancel();
         retry();
       },
+      stop: () => {
+        cancel();
+        reply({ ok: false, error: stopping(event) });
+      },
     };
-    const timer = setTimeout(() => {
+    // "No listener" means every worker is up and none listens: while workers
+    // (re)start, one of them may bring the listener, so the wait goes on.
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      timer = setTimeout(() => {
+        if (!this.#complete()) return arm();
+        this.#waiters.delete(waiter);
+        reply({ ok: false, error: failure('ERR_HERD_NO_LISTENER', `consume("${event}"): no worker listened for "${event}" within ${limit} ms`) });
+      }, limit);
+    };
+    if (limit > 0) arm();
+    const cancel = (): void => {
       this.#waiters.delete(waiter);
-      reply({ ok: false, error: failure('ERR_HERD_NO_LISTENER', `consume("${event}"): no worker listened for "${event}" within ${NO_LISTENER_WAIT} ms`) });
-    }, NO_LISTENER_WAIT);
+      clearTimeout(timer);
+    };
     this.#waiters.add(waiter);
+    return cancel;
   }
 
   #track(record: WorkerRecord, id: number, onExit: () => void): void {
@@ -239,6 +284,11 @@ export class PrimaryRouter implements Engine {
     const turn = this.#turn.get(event) ?? 0;
     this.#turn.set(event, turn + 1);
     return candidates[turn % candidates.length];
+  }
+
+  /** Every slot's worker is up. */
+  #complete(): boolean {
+    return this.#supervisor.registry.activeSlots().every((s) => s.current?.state === 'ready');
   }
 
   /** One worker per slot: the generation that serves now. */
@@ -315,7 +365,7 @@ export class PrimaryRouter implements Engine {
       const peers = live.map((r) => ({ code: r.code, id: r.id, pid: r.pid }));
       const slots = registry.activeSlots();
       const codes = slots.map((s) => s.code);
-      const complete = slots.every((s) => s.current?.state === 'ready');
+      const complete = this.#complete();
       for (const record of live) this.#push(record, message('peers', { peers, codes, complete }), 0);
     });
   }
@@ -328,6 +378,10 @@ export class PrimaryRouter implements Engine {
 
 function failure(code: string, text: string): SerializedError {
   return { name: 'HerdError', message: text, code };
+}
+
+function stopping(event: string): SerializedError {
+  return failure('ERR_HERD_STOPPING', `consume("${event}"): the herd is stopping`);
 }
 
 /** Called by start(): the primary's channel talks to this supervisor's workers. */

@@ -99,7 +99,10 @@ export class WorkerEngine implements Engine {
     deliver: (msg) => this.#handlers.emit(msg.event, msg.args, msg.from),
     call: (msg) => {
       this.#handlers.call(msg.event, msg.args, msg.from).then(
-        (value) => this.#reply(msg.id, msg.event, { ok: true, value }),
+        (value) => {
+          runtime().markServed?.();
+          this.#reply(msg.id, msg.event, { ok: true, value });
+        },
         (error: unknown) => this.#reply(msg.id, msg.event, { ok: false, error: serializeError(error) }),
       );
     },

@@ -12,6 +12,8 @@ export interface RestartOptions {
   maxRestarts?: number;
   /** The crash-loop window, ms. */
   window?: number;
+  /** A worker that was ready this long (ms) and then dies is replaced at once and not counted as a crash loop. */
+  minUptime?: number;
 }
 
 export interface LogOptions {
@@ -68,7 +70,7 @@ export const DEFAULTS = Object.freeze({
   workers: 'auto' as WorkerCount,
   shutdownTimeout: 10_000,
   readyTimeout: 30_000,
-  restart: Object.freeze({ minDelay: 100, maxDelay: 15_000, maxRestarts: 10, window: 60_000 }),
+  restart: Object.freeze({ minDelay: 100, maxDelay: 15_000, maxRestarts: 10, window: 60_000, minUptime: 1000 }),
   logs: Object.freeze({ maxSize: 0, maxFiles: 5, json: false, terminal: true }),
   balancer: 'round-robin' as Balancer,
 });

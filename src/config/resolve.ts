@@ -18,7 +18,7 @@ const KEYS = [
   'script', 'args', 'env', 'name', 'workers', 'shutdownTimeout', 'readyTimeout',
   'restart', 'logs', 'balancer', 'primary', 'single', 'home', 'control',
 ] as const;
-const RESTART_KEYS = ['minDelay', 'maxDelay', 'maxRestarts', 'window'] as const;
+const RESTART_KEYS = ['minDelay', 'maxDelay', 'maxRestarts', 'window', 'minUptime'] as const;
 const LOG_KEYS = ['file', 'maxSize', 'maxFiles', 'json', 'terminal'] as const;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 // Large enough for any real timeout, small enough for setTimeout (2^31-1 ms).
@@ -95,6 +95,7 @@ export function resolveOptions(input: unknown, cwd = process.cwd()): ResolvedOpt
     if (r.maxDelay !== undefined) restart.maxDelay = ms('restart.maxDelay', r.maxDelay);
     if (r.maxRestarts !== undefined) restart.maxRestarts = integer('restart.maxRestarts', r.maxRestarts, 0);
     if (r.window !== undefined) restart.window = ms('restart.window', r.window, 1);
+    if (r.minUptime !== undefined) restart.minUptime = ms('restart.minUptime', r.minUptime);
     if (restart.maxDelay < restart.minDelay) {
       throw invalid('restart.maxDelay', `>= restart.minDelay (${restart.minDelay})`, restart.maxDelay);
     }

@@ -1,11 +1,22 @@
-// Restart policy: exponential backoff per slot, and a crash-loop limit across
-// all slots (more than maxRestarts restarts within window ms).
+// Restart policy. A worker that served and then died is a crash: it is
+// replaced at once and counts toward nothing. Backoff per slot and the
+// crash-loop limit (more than maxRestarts within window ms) are for workers
+// that die before they serve: an app that cannot boot, or dies on its first request.
 
 export interface RestartPolicyOptions {
   minDelay: number;
   maxDelay: number;
   maxRestarts: number;
   window: number;
+  minUptime: number;
+}
+
+/** What the policy needs to know of a worker that died. */
+export interface Lifetime {
+  /** When it became ready; undefined if it never did. */
+  readyAt: number | undefined;
+  /** It answered at least one request. */
+  served: boolean;
 }
 
 export class RestartPolicy {
@@ -23,9 +34,10 @@ export class RestartPolicy {
     return Math.min(maxDelay, minDelay * 2 ** exp);
   }
 
-  /** A worker that has run this long since it was ready has recovered: its slot's backoff resets. */
-  get stableAfter(): number {
-    return Math.max(this.#options.maxDelay, 1000);
+  /** Did it serve: ready and then either answered a request or stayed up minUptime ms? */
+  served(worker: Lifetime, now = Date.now()): boolean {
+    if (worker.readyAt === undefined) return false;
+    return worker.served || now - worker.readyAt >= this.#options.minUptime;
   }
 
   /** Records a restart; returns true when that makes a crash loop. */

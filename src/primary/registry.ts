@@ -26,6 +26,8 @@ export interface WorkerRecord {
   readyAt: number | undefined;
   /** Why it was asked to drain; undefined if it was not. */
   retireReason: string | undefined;
+  /** It has answered a request: it serves, so its death is a crash, not a crash loop. */
+  served: boolean;
 }
 
 export interface Slot {

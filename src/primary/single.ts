@@ -34,6 +34,7 @@ export class SingleRunner extends EventEmitter<SupervisorEvents> {
     this.#record = {
       slot, code: slot.code, id: 0, pid: process.pid, generation: 1, startedAt: Date.now(),
       handle: undefined, state: 'starting', readyAt: undefined, retireReason: undefined,
+      served: false,
     };
     this.registry.add(this.#record);
     this.#transport = {

@@ -27,6 +27,8 @@ export interface SupervisorEvents {
   'worker-message': [WorkerRecord, unknown];
   reload: [{ generation: number; ok: boolean; error?: Error }];
   'crash-loop': [HerdError];
+  /** A stop began: whatever waits for a worker gives up. */
+  stopping: [];
   stopped: [];
 }
 
@@ -37,7 +39,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly #policy: RestartPolicy;
   readonly #procs: WorkerProcesses;
   readonly #pool: Pool;
-  readonly #stableTimers = new WeakMap<WorkerRecord, NodeJS.Timeout>();
   readonly #bootFailed = new Set<number>();
   #generation = 1;
   #everReady = false;
@@ -47,6 +48,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   #ops: Promise<unknown> = Promise.resolve();
   #reloadQueued: Promise<void> | undefined;
   #lastError: string | undefined;
+  #lastWorkerHangup = -Infinity;
 
   constructor(options: ResolvedOptions, logs: LogWriter) {
     super();
@@ -63,6 +65,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         this.#lastError = reason;
         this.#logs.primary(reason, 'stderr');
       },
+      hangup: () => { this.#lastWorkerHangup = Date.now(); },
       exit: (record, report) => this.#onExit(record, report),
     });
     const supervisor = this;
@@ -82,6 +85,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   get stopping(): boolean {
     return this.#stopping !== undefined;
+  }
+
+  /** When a SIGHUP last reached a worker (ms since the epoch): tells a group hangup from a reload signal. */
+  get lastWorkerHangup(): number {
+    return this.#lastWorkerHangup;
   }
 
   /** Why the herd stopped itself (a crash loop); undefined after a requested stop. */
@@ -148,13 +156,35 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   #onReady(record: WorkerRecord): void {
     this.#everReady = true;
-    const stable = setTimeout(() => {
-      if (record.state === 'ready') record.slot.failures = 0;
-    }, this.#policy.stableAfter);
-    stable.unref();
-    this.#stableTimers.set(record, stable);
     this.emit('worker-ready', this.#info(record));
   }
+
+  /**
+   * Counts an unexpected death in its slot. A worker that served is replaced
+   * at once and resets its slot's backoff; one that died before it served
+   * counts toward the crash loop. Returns the respawn delay, or undefined
+   * when that death made a crash loop (the herd is stopping).
+   */
+  #countDeath(record: WorkerRecord): number | undefined {
+    const slot = record.slot;
+    slot.restarts++;
+    if (this.#policy.served(record)) {
+      slot.failures = 0;
+      return 0;
+    }
+    slot.failures++;
+    if (this.#policy.record()) {
+      this.#crashLoop();
+      return undefined;
+    }
+    return this.#policy.delay(slot.failures);
+  }
+
+  // The crash-loop error is logged once, where it is made.
+  #logBootError = (error: Error): void => {
+    if (error === this.#crashError || (error instanceof HerdError && error.code === 'ERR_HERD_STOPPING')) return;
+    this.#logs.primary(error.message, 'stderr');
+  };
 
   // Replace before retire: the faulty worker waits for our word to drain. It
   // stops accepting at once when others serve; when it is the only one, it
@@ -170,13 +200,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       this.#procs.retire(record, 'fatal');
       return;
     }
-    slot.restarts++;
-    slot.failures++;
     record.retireReason = 'fatal';
-    if (this.#policy.record()) {
-      this.#crashLoop();
-      return;
-    }
+    if (this.#countDeath(record) === undefined) return;
     const othersServing = [...this.registry.live.values()].some((r) => r !== record && r.state === 'ready');
     // The slot is free for the replacement; the faulty worker drains outside it.
     this.registry.remove(record);
@@ -186,13 +211,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       () => this.#procs.retire(record, 'fatal'),
       (error: Error) => {
         this.#procs.retire(record, 'fatal');
-        if (!(error instanceof HerdError && error.code === 'ERR_HERD_STOPPING')) this.#logs.primary(error.message, 'stderr');
+        this.#logBootError(error);
       },
     );
   }
 
   #onExit(record: WorkerRecord, report: ExitReport): void {
-    clearTimeout(this.#stableTimers.get(record));
     const expected = record.retireReason !== undefined || this.#stopping !== undefined;
     this.registry.remove(record);
     if (report.wasStarting) {
@@ -207,22 +231,17 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (record.slot.current !== undefined || !this.registry.slots.includes(record.slot)) return;
 
     const slot = record.slot;
-    slot.restarts++;
-    slot.failures++;
     this.#lastError = `worker ${record.code} (pid ${record.pid}) exited unexpectedly with ${report.how}`;
-    this.#logs.primary(this.#lastError, 'stderr');
-    if (this.#policy.record()) {
-      this.#crashLoop();
-      return;
-    }
-    const delay = this.#policy.delay(slot.failures);
-    slot.respawnTimer = setTimeout(() => {
+    const delay = this.#countDeath(record);
+    if (delay === undefined) return;
+    this.#logs.primary(`herd: ${this.#lastError}; replacing it${delay > 0 ? ` in ${delay} ms (it died before it served)` : ''}`, 'stderr');
+    const respawn = (): void => {
       slot.respawnTimer = undefined;
       if (this.#stopping || slot.current || !this.registry.slots.includes(slot)) return;
-      this.#bootSlot(slot).catch((error: Error) => {
-        if (!(error instanceof HerdError && error.code === 'ERR_HERD_STOPPING')) this.#logs.primary(error.message, 'stderr');
-      });
-    }, delay);
+      this.#bootSlot(slot).catch(this.#logBootError);
+    };
+    if (delay === 0) respawn();
+    else slot.respawnTimer = setTimeout(respawn, delay);
   }
 
   #info(record: WorkerRecord): WorkerInfo {
@@ -316,6 +335,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#stopping = new Promise<void>((resolve) => { this.#resolveStopped = resolve; });
     for (const slot of this.registry.slots) clearTimeout(slot.respawnTimer);
     for (const record of this.registry.live.values()) this.#procs.retire(record, 'stop');
+    this.emit('stopping');
     this.#checkStopped();
     return this.#stopping;
   }

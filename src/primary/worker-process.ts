@@ -1,6 +1,7 @@
 import type { ResolvedOptions } from '../config/options.js';
 import { HerdError } from '../errors.js';
-import { isHerdMessage, message, type FatalMessage, type HerdMessage, type ShutdownReason } from '../shared/protocol.js';
+import { isHerdMessage, message, type FatalMessage, type HerdMessage, type HoldingMessage, type ShutdownReason } from '../shared/protocol.js';
+import { holdUntilHello, type HelloGate } from './hello-gate.js';
 import type { LogWriter } from './logs/writer.js';
 import { transition, type Slot, type WorkerRecord } from './registry.js';
 import { forkWorker } from './spawn.js';
@@ -28,6 +29,8 @@ export interface WorkerEvents {
   reloadRequested(): void;
   message(record: WorkerRecord, msg: unknown): void;
   readyTimeout(record: WorkerRecord, reason: string): void;
+  /** A SIGHUP reached this worker. */
+  hangup(record: WorkerRecord): void;
   exit(record: WorkerRecord, report: ExitReport): void;
 }
 
@@ -43,9 +46,19 @@ interface Process {
   /** Last stderr lines, to explain a boot failure. */
   stderrTail: string[];
   probation: boolean;
+  /** Holds herd messages until the worker's preload listens. */
+  gate: HelloGate;
+  /** What the worker said it still held while draining. */
+  holding: HoldingMessage | undefined;
 }
 
 const TAIL_LINES = 20;
+
+function cut(holding: HoldingMessage | undefined): string {
+  if (!holding) return 'whatever it was doing (it reported nothing while draining: its event loop may be blocked)';
+  const requests = holding.requests.length > 0 ? `: ${holding.requests.join(', ')}` : '';
+  return `${holding.connections} open connection${holding.connections === 1 ? '' : 's'}${requests}`;
+}
 
 export class WorkerProcesses {
   readonly #options: ResolvedOptions;
@@ -73,8 +86,12 @@ export class WorkerProcesses {
       state: 'starting',
       readyAt: undefined,
       retireReason: undefined,
+      served: false,
     };
-    const proc: Process = { waiter: undefined, readyTimer: undefined, killTimer: undefined, stderrTail: [], probation };
+    const proc: Process = {
+      waiter: undefined, readyTimer: undefined, killTimer: undefined, stderrTail: [], probation,
+      gate: holdUntilHello(handle.process), holding: undefined,
+    };
     this.#procs.set(record, proc);
 
     const child = handle.process;
@@ -108,6 +125,16 @@ export class WorkerProcesses {
 
   #onMessage(record: WorkerRecord, msg: HerdMessage): void {
     switch (msg.verb) {
+      case 'hello':
+        return this.#procs.get(record)!.gate.open();
+      case 'served':
+        record.served = true;
+        return;
+      case 'hangup':
+        return this.#events.hangup(record);
+      case 'holding':
+        this.#procs.get(record)!.holding = msg;
+        return;
       case 'ready': {
         if (record.state !== 'starting') return;
         const proc = this.#procs.get(record)!;
@@ -132,6 +159,7 @@ export class WorkerProcesses {
     const proc = this.#procs.get(record)!;
     clearTimeout(proc.readyTimer);
     clearTimeout(proc.killTimer);
+    proc.gate.close();
     const wasStarting = record.state === 'starting';
     const how = signal ? `signal ${signal}` : `code ${exitCode}`;
     const tail = proc.stderrTail.join('\n');
@@ -171,7 +199,10 @@ export class WorkerProcesses {
     record.retireReason ??= reason;
     transition(record, 'draining');
     this.#send(record, message('shutdown', { reason, timeout: this.#options.shutdownTimeout }));
-    proc.killTimer = setTimeout(() => this.kill(record), this.#options.shutdownTimeout);
+    proc.killTimer = setTimeout(() => {
+      this.#logs.primary(`herd: worker ${record.code} (pid ${record.pid}) did not finish within shutdownTimeout (${this.#options.shutdownTimeout} ms); SIGKILL cuts ${cut(proc.holding)}`, 'stderr');
+      this.kill(record);
+    }, this.#options.shutdownTimeout);
   }
 
   kill(record: WorkerRecord): void {

@@ -6,6 +6,8 @@ import type { SerializedError } from '../errors.js';
 
 export const NS = 'HERD' as const;
 
+/** Worker → primary: the preload listens; messages sent before this would be lost, so the primary holds them. */
+export interface HelloMessage { ns: typeof NS; verb: 'hello' }
 /** Worker → primary: this worker is ready (it called `ready()`). */
 export interface ReadyMessage { ns: typeof NS; verb: 'ready' }
 /** Worker → primary: an uncaught exception or rejection; replace me, I am draining. */
@@ -14,6 +16,12 @@ export interface FatalMessage { ns: typeof NS; verb: 'fatal'; error: SerializedE
 export interface ShutdownMessage { ns: typeof NS; verb: 'shutdown'; reason: ShutdownReason; timeout: number }
 /** Worker → primary: please run a rolling reload. */
 export interface ReloadRequestMessage { ns: typeof NS; verb: 'reload' }
+/** Worker → primary, once: this worker answered its first request (it serves; a later death is a crash, not a crash loop). */
+export interface ServedMessage { ns: typeof NS; verb: 'served' }
+/** Worker → primary: a SIGHUP reached this worker (so one that reached the primary too was sent to the whole group). */
+export interface HangupMessage { ns: typeof NS; verb: 'hangup' }
+/** Worker → primary, while draining: what it still holds, for the log if it must be SIGKILLed. */
+export interface HoldingMessage { ns: typeof NS; verb: 'holding'; connections: number; requests: string[] }
 
 export type ShutdownReason = 'stop' | 'reload' | 'scale' | 'fatal';
 
@@ -57,7 +65,11 @@ export type ChannelMessage =
   | BatchMessage | AckMessage | SendMessage | DeliverMessage | RequestMessage | CallMessage
   | ReplyMessage | ResultMessage | ListenMessage | PeersMessage | UndeliverableMessage;
 
-export type HerdMessage = ReadyMessage | FatalMessage | ShutdownMessage | ReloadRequestMessage | ChannelMessage;
+export type LifecycleMessage =
+  | HelloMessage | ReadyMessage | FatalMessage | ShutdownMessage | ReloadRequestMessage
+  | ServedMessage | HangupMessage | HoldingMessage;
+
+export type HerdMessage = LifecycleMessage | ChannelMessage;
 export type Verb = HerdMessage['verb'];
 export type MessageOf<V extends Verb> = Extract<HerdMessage, { verb: V }>;
 

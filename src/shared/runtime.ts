@@ -20,6 +20,8 @@ export interface Runtime {
   ready: boolean;
   /** Called by ready() and by the first listening server. */
   markReady: (() => void) | undefined;
+  /** Called when the worker first answers a request or a channel call: it serves. */
+  markServed: (() => void) | undefined;
   /** Free slots for other features (the channel) to keep their own state. */
   extensions: Map<string, unknown>;
 }
@@ -38,6 +40,7 @@ export function runtime(): Runtime {
       shutdownHooks: [],
       ready: false,
       markReady: undefined,
+      markServed: undefined,
       extensions: new Map(),
     };
     g[KEY] = rt;

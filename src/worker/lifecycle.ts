@@ -1,7 +1,7 @@
 import { serializeError } from '../errors.js';
 import { message, type HerdMessage, type ShutdownReason } from '../shared/protocol.js';
 import { runtime } from '../shared/runtime.js';
-import { drainServers, installServerTracking } from './servers.js';
+import { drainServers, failCurrentRequest, holding, installServerTracking } from './servers.js';
 
 // What every worker does around the app: tell the primary when it is ready,
 // drain on request, and turn an uncaught error into replace-then-retire.
@@ -11,6 +11,8 @@ export interface WorkerTransport {
   /** Ends the worker process (or, in single mode, tells the primary the app is done). */
   exit(code: number): void;
 }
+
+const HOLDING_REPORT_MS = 500;
 
 let shuttingDown: Promise<void> | undefined;
 /** Set after an uncaught error: the worker exits 1 whenever it goes. */
@@ -24,7 +26,13 @@ export function installWorker(transport: WorkerTransport): void {
     rt.ready = true;
     transport.send(message('ready', {}));
   };
-  installServerTracking(() => rt.markReady?.());
+  let served = false;
+  rt.markServed = () => {
+    if (served) return;
+    served = true;
+    transport.send(message('served', {}));
+  };
+  installServerTracking(() => rt.markReady?.(), () => rt.markServed?.());
 
   const onFatal = (kind: 'uncaughtException' | 'unhandledRejection') => (error: unknown) => {
     const text = error instanceof Error && error.stack ? error.stack : String(error);
@@ -32,6 +40,8 @@ export function installWorker(transport: WorkerTransport): void {
     process.stderr.write(`${kind}${typeof code === 'string' ? ` [${code}]` : ''}: ${text}\n`);
     // Before it is ready a worker has nothing to finish: fail fast so the primary sees a boot failure.
     if (!rt.ready) return transport.exit(1);
+    // Answer the request whose handler threw (if one did) now: it would wait for shutdownTimeout.
+    failCurrentRequest();
     if (shuttingDown || failed) return;
     failed = true;
     // The primary answers with `shutdown`: at once when other workers serve,
@@ -45,7 +55,13 @@ export function installWorker(transport: WorkerTransport): void {
 /** Drain servers, run onShutdown hooks, exit. Runs once however often it is asked. */
 export function shutdown(reason: ShutdownReason, transport: WorkerTransport, exitCode = failed ? 1 : 0): Promise<void> {
   shuttingDown ??= (async () => {
+    // Told to the primary while draining, so a SIGKILL at shutdownTimeout can say what it cut.
+    const report = (): void => transport.send(message('holding', holding()));
+    const reporter = setInterval(report, HOLDING_REPORT_MS);
+    reporter.unref();
+    report();
     await drainServers();
+    clearInterval(reporter);
     await runShutdownHooks(reason);
     transport.exit(exitCode);
   })();

@@ -1,4 +1,4 @@
-import { isHerdMessage, type ShutdownMessage } from '../shared/protocol.js';
+import { isHerdMessage, message, type ShutdownMessage } from '../shared/protocol.js';
 import { runtime } from '../shared/runtime.js';
 import { installWorker, shutdown, type WorkerTransport } from './lifecycle.js';
 import { installWorkerChannel } from '../channel/worker.js';
@@ -32,8 +32,13 @@ if (rt.role === 'worker' && process.send) {
       void shutdown((msg as ShutdownMessage).reason, transport);
     }
   });
+  // Only now can the primary's messages be received: until it hears this, it holds them.
+  transport.send(message('hello', {}));
   // Ctrl-C reaches the whole process group; the primary decides how workers stop.
   process.on('SIGINT', () => {});
+  // So does a terminal's hangup: the worker stays, and tells the primary, which
+  // then knows its own SIGHUP was the group's and not a request to reload.
+  process.on('SIGHUP', () => transport.send(message('hangup', {})));
   // A SIGTERM sent to this worker alone: leave gracefully, the primary replaces it.
   process.on('SIGTERM', () => void shutdown('stop', transport));
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -16,7 +17,13 @@ const SWEEP_MS = 50;
 interface Conn {
   active: number;
   idleSince: number;
+  busySince: number;
 }
+
+/** The request whose handler is running (sync or async), for an uncaught error to answer it. */
+const requestContext = new AsyncLocalStorage<http.ServerResponse>();
+/** Responses herd answered with a 500 for the app: they do not show that the worker serves. */
+const failed = new WeakSet<http.ServerResponse>();
 
 interface Tracked {
   server: net.Server;
@@ -26,7 +33,10 @@ interface Tracked {
 
 const tracked = new Set<Tracked>();
 let onFirstListening: (() => void) | undefined;
+let onFirstServed: (() => void) | undefined;
 let installed = false;
+/** Set once the worker drains: a server that starts listening later drains at once. */
+let drainingAll = false;
 
 function isHttp(server: net.Server): boolean {
   return server instanceof http.Server || server instanceof https.Server;
@@ -40,16 +50,19 @@ function track(server: net.Server): void {
   // https emits 'secureConnection' with the socket requests will carry.
   const connEvent = server instanceof https.Server ? 'secureConnection' : 'connection';
   server.on(connEvent, (socket: net.Socket) => {
-    t.conns.set(socket, { active: 0, idleSince: Date.now() });
+    t.conns.set(socket, { active: 0, idleSince: Date.now(), busySince: 0 });
     socket.once('close', () => t.conns.delete(socket));
   });
 
   if (isHttp(server)) {
     // Prepended, so it runs before the app's handler can write headers.
     server.prependListener('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      // The app's handler runs next, in this context, and so does all it starts.
+      requestContext.enterWith(res);
       const conn = t.conns.get(req.socket as net.Socket);
-      if (conn) conn.active++;
+      if (conn && conn.active++ === 0) conn.busySince = Date.now();
       if (t.draining) res.shouldKeepAlive = false;
+      if (onFirstServed) res.once('finish', () => { if (!failed.has(res)) onFirstServed?.(); });
       res.once('close', () => {
         if (!conn) return;
         conn.active--;
@@ -58,15 +71,25 @@ function track(server: net.Server): void {
     });
   }
 
-  server.once('listening', () => onFirstListening?.());
+  server.once('listening', () => {
+    onFirstListening?.();
+    if (drainingAll) void drainOne(t);
+  });
   server.once('close', () => tracked.delete(t));
 }
 
-/** Patches net.Server.prototype.listen once; `listening` fires on the first server that listens. */
-export function installServerTracking(listening: () => void): void {
+/**
+ * Patches net.Server.prototype.listen once; `listening` fires on the first
+ * server that listens, `served` on the first response sent in full.
+ */
+export function installServerTracking(listening: () => void, served: () => void): void {
   onFirstListening = () => {
     onFirstListening = undefined;
     listening();
+  };
+  onFirstServed = () => {
+    onFirstServed = undefined;
+    served();
   };
   if (installed) return;
   installed = true;
@@ -113,5 +136,47 @@ function drainOne(t: Tracked): Promise<void> {
 
 /** Stops accepting, lets in-flight requests finish, closes keep-alive connections cleanly. */
 export async function drainServers(): Promise<void> {
+  drainingAll = true;
   await Promise.all([...tracked].map(drainOne));
+}
+
+/**
+ * An uncaught error hit while a request's handler ran: that request will never
+ * be answered, so answer it now (500 if nothing was sent, else cut the
+ * connection) and let the worker's drain wait only for the others.
+ */
+export function failCurrentRequest(): boolean {
+  const res = requestContext.getStore();
+  if (!res || res.writableEnded || res.destroyed) return false;
+  const socket = res.socket;
+  failed.add(res);
+  try {
+    if (!res.headersSent) {
+      res.shouldKeepAlive = false;
+      res.writeHead(500, { 'content-type': 'text/plain', connection: 'close' });
+      res.end('Internal Server Error\n');
+      return true;
+    }
+  } catch {
+    // The app left the response in a state we cannot write to: cut it.
+  }
+  socket?.destroy();
+  return true;
+}
+
+/** What the draining servers still hold: open connections and the requests in flight. */
+export function holding(): { connections: number; requests: string[] } {
+  const now = Date.now();
+  let connections = 0;
+  const requests: string[] = [];
+  for (const t of tracked) {
+    for (const [socket, conn] of t.conns) {
+      connections++;
+      if (conn.active === 0 || requests.length >= 10) continue;
+      const res = (socket as net.Socket & { _httpMessage?: http.ServerResponse })._httpMessage;
+      const req = res?.req;
+      requests.push(`${req ? `${req.method} ${req.url}` : 'a request'} (${((now - conn.busySince) / 1000).toFixed(1)} s)`);
+    }
+  }
+  return { connections, requests };
 }

@@ -18,7 +18,7 @@ function cluster(codes: string[]) {
     const out: HerdMessage[] = [];
     sent.set(code, out);
     const record: WorkerRecord = {
-      slot, code, id: i + 1, pid: 1000 + i, generation: 1, startedAt: 0, state: 'ready', readyAt: 0, retireReason: undefined,
+      slot, code, id: i + 1, pid: 1000 + i, generation: 1, startedAt: 0, state: 'ready', readyAt: 0, retireReason: undefined, served: false,
       handle: { process: { connected: true, send: (msg: HerdMessage, _h: unknown, _o: unknown, cb: () => void) => { out.push(...(msg.verb === 'batch' ? msg.msgs : [msg])); cb(); } } } as never,
     };
     supervisor.registry.add(record);

@@ -6,6 +6,7 @@ import { EXIT, exitCodeFor, HerdError } from '../../errors.js';
 import { start, type HerdApp } from '../../primary/app.js';
 import { intFlag, workersFlag } from '../args.js';
 import { fail } from '../output.js';
+import { PrimarySignals } from '../signals.js';
 
 export interface StartFlags {
   workers?: string;
@@ -53,56 +54,26 @@ function readyLine(app: HerdApp): string {
 
 /** `herd start`: runs in the foreground until stopped; resolves with the exit code. */
 export async function startCommand(script: string | undefined, flags: StartFlags, appArgs: string[]): Promise<number> {
-  // A stop asked while the workers boot waits for them, so they too leave
-  // gracefully; asked twice, it ends the primary (its workers follow it).
-  let interrupts = 0;
-  const duringBoot = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(EXIT.FAILED);
-    process.stderr.write('herd: stopping once the workers are up (again to stop now)\n');
-  };
-  process.on('SIGINT', duringBoot);
-  process.on('SIGTERM', duringBoot);
+  const signals = new PrimarySignals();
   let app: HerdApp;
   try {
     app = await start(await buildOptions(script, flags, appArgs));
   } catch (error) {
     fail(error);
     return exitCodeFor(error);
-  } finally {
-    process.off('SIGINT', duringBoot);
-    process.off('SIGTERM', duringBoot);
   }
-  if (interrupts > 0) void app.stop();
-
-  let forced = false;
-  const onInterrupt = (): void => {
-    interrupts++;
-    if (interrupts === 1) {
-      app.logs.primary('herd: stopping gracefully (Ctrl-C again to stop now)');
-      void app.stop();
-    } else {
-      forced = true;
-      app.kill();
-    }
-  };
-  // The supervisor logs how a reload or scale went; a signal has no one else to tell.
-  const logged = (): void => {};
-  process.on('SIGINT', onInterrupt);
-  process.on('SIGTERM', () => void app.stop());
-  process.on('SIGHUP', () => app.reload().catch(logged));
-  process.on('SIGTTIN', () => app.scaleBy(1, 'SIGTTIN').catch(logged));
-  process.on('SIGTTOU', () => app.scaleBy(-1, 'SIGTTOU').catch(logged));
-  // For external logrotate (SIGUSR1 is Node's inspector signal).
-  process.on('SIGUSR2', () => void app.logs.reopen());
+  signals.bind(app);
   // From here on whatever else the primary prints (the `primary` module's
   // handlers, Node's warnings) is a tagged line of the one log too. Not in the
   // API: an embedding process keeps its own stdout.
   if (!app.options.single) app.logs.captureSelf('primary');
-  // Only now: a SIGTTIN/SIGTTOU before its handler would stop the process (their default action).
   app.logs.primary(readyLine(app));
 
   await app.closed;
-  if (app.failure) return EXIT.FAILED;
-  return forced ? EXIT.FAILED : EXIT.OK;
+  if (app.failure) {
+    // Said once, on stderr, after the last log line: why the herd stopped itself.
+    fail(app.failure);
+    return EXIT.FAILED;
+  }
+  return signals.forced ? EXIT.FAILED : EXIT.OK;
 }
