@@ -127,7 +127,7 @@ export class WorkerProcesses {
     switch (msg.verb) {
       case 'hello':
         return this.#procs.get(record)!.gate.open();
-      case 'served':
+      case 'answered':
         record.served = true;
         return;
       case 'hangup':

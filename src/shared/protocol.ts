@@ -17,7 +17,7 @@ export interface ShutdownMessage { ns: typeof NS; verb: 'shutdown'; reason: Shut
 /** Worker → primary: please run a rolling reload. */
 export interface ReloadRequestMessage { ns: typeof NS; verb: 'reload' }
 /** Worker → primary, once: this worker answered its first request (it serves; a later death is a crash, not a crash loop). */
-export interface ServedMessage { ns: typeof NS; verb: 'served' }
+export interface AnsweredMessage { ns: typeof NS; verb: 'answered' }
 /** Worker → primary: a SIGHUP reached this worker (so one that reached the primary too was sent to the whole group). */
 export interface HangupMessage { ns: typeof NS; verb: 'hangup' }
 /** Worker → primary, while draining: what it still holds, for the log if it must be SIGKILLed. */
@@ -67,7 +67,7 @@ export type ChannelMessage =
 
 export type LifecycleMessage =
   | HelloMessage | ReadyMessage | FatalMessage | ShutdownMessage | ReloadRequestMessage
-  | ServedMessage | HangupMessage | HoldingMessage;
+  | AnsweredMessage | HangupMessage | HoldingMessage;
 
 export type HerdMessage = LifecycleMessage | ChannelMessage;
 export type Verb = HerdMessage['verb'];

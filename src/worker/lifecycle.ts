@@ -30,7 +30,7 @@ export function installWorker(transport: WorkerTransport): void {
   rt.markServed = () => {
     if (served) return;
     served = true;
-    transport.send(message('served', {}));
+    transport.send(message('answered', {}));
   };
   installServerTracking(() => rt.markReady?.(), () => rt.markServed?.());
 

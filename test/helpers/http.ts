@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { Agent, request } from 'undici';
 
 // Real HTTP against 127.0.0.1 with undici.
@@ -52,4 +53,16 @@ export function load(port: number, connections = 8, path = '/'): { stop(): Promi
       return stopped;
     },
   };
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1, for an app that must keep one port across restarts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

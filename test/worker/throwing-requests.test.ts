@@ -55,7 +55,7 @@ test('1 request in 50 throws: herd keeps serving and each throwing request fails
   thrown.sort((a, b) => a - b);
   const p = (q: number): number => thrown[Math.min(thrown.length - 1, Math.floor(q * thrown.length))]!;
   console.log(`throwing: ${ok} ok, ${thrown.length} thrown (p50 ${p(0.5).toFixed(1)} ms, max ${p(1).toFixed(1)} ms), ${otherFailures.length} other failures, at most ${maxProcesses} workers alive`);
-  assert.ok(thrown.length >= 20, `only ${thrown.length} throwing requests were sent`);
+  assert.ok(thrown.length >= 10, `only ${thrown.length} throwing requests were sent`);
   assert.ok(ok > thrown.length * 20, `only ${ok} requests succeeded`);
   // The old behaviour held each one for shutdownTimeout (10 s); the goal is 200 ms
   // on a quiet machine (bench/chaos.mjs measures it); a busy CI machine gets margin.

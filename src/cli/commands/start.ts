@@ -70,6 +70,7 @@ export async function startCommand(script: string | undefined, flags: StartFlags
   app.logs.primary(readyLine(app));
 
   await app.closed;
+  app.logs.releaseSelf();
   if (app.failure) {
     // Said once, on stderr, after the last log line: why the herd stopped itself.
     fail(app.failure);

@@ -60,6 +60,7 @@ export class LogWriter {
   readonly #blocked = new Set<Writable>();
   readonly #maxLine: number | undefined;
   #terminal: Destination | undefined;
+  readonly #released: Array<() => void> = [];
   readonly #sink: FileSink | undefined;
   #file: Destination | undefined;
   #closed = false;
@@ -129,6 +130,8 @@ export class LogWriter {
    */
   captureSelf(source: string): void {
     for (const [name, stream] of [['stdout', process.stdout], ['stderr', process.stderr]] as const) {
+      const own = stream.write;
+      this.#released.push(() => { stream.write = own; });
       const original = stream.write.bind(stream) as (text: string) => boolean;
       if (this.#terminal?.stream === stream) this.#terminal.write = original;
       const splitter = new LineSplitter((text, continued) => {
@@ -145,6 +148,11 @@ export class LogWriter {
       };
       (stream as unknown as { write: typeof capture }).write = capture;
     }
+  }
+
+  /** Gives this process's stdout and stderr back (once the log is closed: the CLI's last word goes to the real stderr). */
+  releaseSelf(): void {
+    for (const release of this.#released.splice(0)) release();
   }
 
   /** herd's own lines. */

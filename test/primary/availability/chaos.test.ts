@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { test } from 'node:test';
 import { fixture, isAlive, startHerd } from '../../helpers/herd.js';
+import { freePort } from '../../helpers/http.js';
 
 // The chaos loop of the availability issue, shortened: 2 workers under 32
 // keep-alive connections, a worker that serves SIGKILLed every second for 15 s.
@@ -13,8 +14,9 @@ const SECONDS = 15;
 const CONNECTIONS = 32;
 
 test('random SIGKILLs under keep-alive load: only the killed workers\' own connections fail', async (t) => {
-  const herd = await startHerd(t, [fixture('log-connections.js'), '-w', '2']);
-  const port = await herd.port();
+  // A fixed port: were both workers ever down at once, node:cluster would reopen it.
+  const port = await freePort();
+  const herd = await startHerd(t, [fixture('log-connections.js'), '-w', '2'], { env: { PORT: String(port) } });
 
   // Which worker accepted each client port: from the app's "conn <port>" lines.
   const holder = (localPort: number): number | undefined => {
@@ -30,7 +32,8 @@ test('random SIGKILLs under keep-alive load: only the killed workers\' own conne
 
   const one = (): Promise<void> => new Promise((resolve) => {
     let localPort: number | undefined;
-    const req = http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+    // A request must not wait forever (a connection no worker ever takes): that is a failure too.
+    const req = http.get({ host: '127.0.0.1', port, path: '/', agent, timeout: 10_000 }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d: string) => (body += d));
       res.on('end', () => {
@@ -52,6 +55,7 @@ test('random SIGKILLs under keep-alive load: only the killed workers\' own conne
       if (socket.localPort) note();
       else socket.once('connect', note);
     });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('no answer within 10 s'), { code: 'TIMEOUT' })));
     req.on('error', (error) => {
       failures.push({ error: (error as NodeJS.ErrnoException).code ?? error.message, localPort });
       resolve();
