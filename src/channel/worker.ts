@@ -137,7 +137,11 @@ export class WorkerEngine implements Engine {
     this.#warned.clear();
     if (complete && !this.#readyFired) {
       this.#readyFired = true;
-      this.#local('ready');
+      // A replacement hears that its peers are complete before its app has
+      // even loaded: its 'ready' handlers see the event once it is ready itself.
+      const rt = runtime();
+      if (rt.ready || rt.role !== 'worker') this.#local('ready');
+      else rt.readyHooks.push(() => this.#local('ready'));
     }
   }
 }

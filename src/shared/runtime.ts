@@ -20,6 +20,8 @@ export interface Runtime {
   ready: boolean;
   /** Called by ready() and by the first listening server. */
   markReady: (() => void) | undefined;
+  /** Run once, when this worker becomes ready. */
+  readyHooks: Array<() => void>;
   /** Called when the worker first answers a request or a channel call: it serves. */
   markServed: (() => void) | undefined;
   /** Free slots for other features (the channel) to keep their own state. */
@@ -40,6 +42,7 @@ export function runtime(): Runtime {
       shutdownHooks: [],
       ready: false,
       markReady: undefined,
+      readyHooks: [],
       markServed: undefined,
       extensions: new Map(),
     };

@@ -25,6 +25,7 @@ export function installWorker(transport: WorkerTransport): void {
     if (rt.ready) return;
     rt.ready = true;
     transport.send(message('ready', {}));
+    for (const hook of rt.readyHooks.splice(0)) hook();
   };
   let served = false;
   rt.markServed = () => {
