@@ -72,12 +72,16 @@ export type LifecycleMessage =
 // Shared state (src/state/): the store and the locks live in the primary.
 // They ride the channel's batching and its `result` answers.
 
-/** A stored value as it crosses the wire: a number as is (so incr can add to it), anything else V8-serialized. */
-export type StoredValue = number | Uint8Array;
+/**
+ * A value as it crosses the wire: plain data as it is (`encoded` false, `size`
+ * estimated by the sender), or, when it holds binary data, V8-serialized bytes
+ * that the primary copies out of the message. A `get` answers `[value, encoded]`.
+ */
+export interface WireValue { value: unknown; encoded: boolean; size: number }
 /** One store or lock operation; `ttl` 0 means none. */
 export type StateOp =
   | { op: 'get'; key: string }
-  | { op: 'set'; key: string; value: StoredValue; ttl: number }
+  | ({ op: 'set'; key: string; ttl: number } & WireValue)
   | { op: 'delete'; key: string }
   | { op: 'incr'; key: string; by: number }
   | { op: 'keys'; prefix: string }

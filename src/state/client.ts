@@ -1,10 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import v8 from 'node:v8';
 import { currentEngine } from '../channel/engine.js';
 import { describe, isPlainObject } from '../config/validate.js';
 import { HerdError } from '../errors.js';
-import type { StateOp, StoredValue } from '../shared/protocol.js';
+import type { StateOp } from '../shared/protocol.js';
 import { runtime } from '../shared/runtime.js';
+import { decode, encode } from './values.js';
 
 // The public `store` and `lock`: arguments checked and values encoded here, at
 // the caller, where errors belong; one operation is one message to the primary
@@ -38,8 +38,8 @@ export class Store {
   async set(key: string, value: unknown, options?: SetOptions): Promise<void> {
     checkKey('set', key);
     const ttl = setTtl(key, options);
-    const encoded = encode(key, value);
-    await call({ op: 'set', key, value: encoded, ttl }, key.length + sizeOf(encoded) + OP_BYTES);
+    const wire = encode(`store.set(${JSON.stringify(key)})`, value);
+    await call({ op: 'set', key, ttl, ...wire }, key.length + wire.size + OP_BYTES);
   }
 
   /** True if the key existed. */
@@ -164,24 +164,4 @@ function lockOptions(name: string, options: LockOptions | undefined): { wait: nu
     throw new HerdError('ERR_HERD_INVALID_ARGUMENT', `${where}: \`ttl\` must be an integer from 1 to ${MAX_TIMER} (ms), received ${describe(ttl)}`);
   }
   return { wait, ttl: ttl ?? 0 };
-}
-
-// Numbers travel as they are (incr adds to them in the primary); everything
-// else as V8's structured-clone bytes, so the primary stores an exact-size copy.
-function encode(key: string, value: unknown): StoredValue {
-  if (typeof value === 'number') return value;
-  try {
-    return v8.serialize(value);
-  } catch (error) {
-    const reason = typeof value === 'function' || typeof value === 'symbol' ? `it is a ${typeof value}` : (error as Error).message;
-    throw new HerdError('ERR_HERD_UNSERIALIZABLE', `store.set(${JSON.stringify(key)}): the value is not structured-clone data (${reason})`, { cause: error });
-  }
-}
-
-function decode(value: unknown): unknown {
-  return value === undefined || typeof value === 'number' ? value : v8.deserialize(value as Uint8Array);
-}
-
-function sizeOf(value: StoredValue): number {
-  return typeof value === 'number' ? 16 : value.byteLength;
 }

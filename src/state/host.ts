@@ -1,8 +1,9 @@
 import { HerdError, type SerializedError } from '../errors.js';
-import type { Outcome, StateOp, StoredValue } from '../shared/protocol.js';
+import type { Outcome, StateOp } from '../shared/protocol.js';
 import { runtime } from '../shared/runtime.js';
 import { LockTable, type Owner } from './locks.js';
-import { MemoryStore } from './store.js';
+import { MemoryStore, type Stored } from './store.js';
+import { copy } from './values.js';
 
 // The shared state in the primary: one store and one lock table per herd,
 // serving the operations of every worker (through the channel's router), of
@@ -39,8 +40,14 @@ export class StateHost {
 
   /** The same, for code in this process: a promise. */
   call(op: StateOp, owner: Owner): Promise<unknown> {
+    // No IPC copies the data here: copy it, so the caller and the store never share an object.
+    if (op.op === 'set' && !op.encoded) op = { ...op, value: copy(op.value) };
     return new Promise((resolve, reject) => {
-      this.run(op, owner, (outcome) => (outcome.ok ? resolve(outcome.value) : reject(revive(outcome.error))));
+      this.run(op, owner, (outcome) => {
+        if (!outcome.ok) return reject(revive(outcome.error));
+        const stored = op.op === 'get' ? outcome.value as Stored | undefined : undefined;
+        resolve(stored && !stored[1] ? [copy(stored[0]), false] : outcome.value);
+      });
     });
   }
 
@@ -57,11 +64,11 @@ export class StateHost {
 
   readonly #table: Table = {
     get: (op, _owner, answer) => {
-      const value = this.store.get(op.key);
-      answer({ ok: true, value }, sizeOf(value));
+      const stored = this.store.get(op.key);
+      answer({ ok: true, value: stored }, this.store.bytesOf(op.key));
     },
     set: (op, _owner, answer) => {
-      this.store.set(op.key, op.value, op.ttl);
+      this.store.set(op.key, op, op.ttl);
       answer(DONE, 0);
     },
     delete: (op, _owner, answer) => answer({ ok: true, value: this.store.delete(op.key) }, 0),
@@ -109,10 +116,6 @@ export function serveState(op: StateOp, owner: Owner, answer: Answer): void {
   else answer(failure(new HerdError('ERR_HERD_STOPPING', 'the herd is stopping: its shared state is gone')), 0);
 }
 
-function sizeOf(value: StoredValue | undefined): number {
-  return value === undefined || typeof value === 'number' ? 16 : value.byteLength;
-}
-
 // The primary's stack means nothing to the caller: the client rebuilds the error where it was called.
 function failure(error: unknown): Outcome {
   const e = error as { name?: string; message?: string; code?: string };
@@ -132,7 +135,7 @@ function wellFormed(op: StateOp): boolean {
     case 'delete':
       return typeof op.key === 'string';
     case 'set':
-      return typeof op.key === 'string' && (typeof op.value === 'number' || ArrayBuffer.isView(op.value)) && isMs(op.ttl);
+      return typeof op.key === 'string' && isMs(op.ttl) && isMs(op.size) && (!op.encoded || op.value instanceof Uint8Array);
     case 'incr':
       return typeof op.key === 'string' && typeof op.by === 'number';
     case 'keys':

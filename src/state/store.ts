@@ -1,18 +1,23 @@
 import { HerdError } from '../errors.js';
-import type { StoredValue } from '../shared/protocol.js';
+import type { WireValue } from '../shared/protocol.js';
 
-// The key-value data, held by the primary. Values arrive encoded (a number, or
-// V8-serialized bytes), so the primary never walks them and knows their exact
-// size. Each key with a ttl has its own timer: an expired key is freed when it
-// is due, not when someone happens to read it.
+// The key-value data, held by the primary. A value is kept as it arrived from
+// IPC (a fresh copy, never shared) or as V8 bytes when it holds binary data; its
+// size comes with it, so the primary never walks it. Each key with a ttl has its
+// own timer: an expired key is freed when it is due, not when someone reads it.
 
 /** Bytes counted for each entry on top of its key and value (the Map slot, the entry, its timer). */
 export const ENTRY_OVERHEAD = 64;
+/** What a number counts for, as the senders estimate it (src/state/values.ts). */
+export const NUMBER_BYTES = 16;
 /** setTimeout's limit; longer ttls re-arm when it fires. */
 const MAX_TIMER = 2 ** 31 - 1;
 
+/** What get() returns: the value and whether it is V8 bytes. */
+export type Stored = [value: unknown, encoded: boolean];
+
 interface Entry {
-  value: StoredValue;
+  stored: Stored;
   bytes: number;
   expiresAt: number;
   timer: NodeJS.Timeout | undefined;
@@ -38,14 +43,19 @@ export class MemoryStore {
     return this.#data.size;
   }
 
-  get(key: string): StoredValue | undefined {
-    return this.#live(key)?.value;
+  get(key: string): Stored | undefined {
+    return this.#live(key)?.stored;
   }
 
-  set(key: string, value: StoredValue, ttl: number): void {
+  /** The bytes `key` counts for (0 if there is no such key). */
+  bytesOf(key: string): number {
+    return this.#data.get(key)?.bytes ?? 0;
+  }
+
+  set(key: string, { value, encoded, size }: WireValue, ttl: number): void {
     // A copy: bytes from IPC are a view into the whole message, which must not stay alive with the value.
-    const own = typeof value === 'number' ? value : new Uint8Array(value);
-    this.#put(key, own, ttl > 0 ? Date.now() + ttl : 0, 'set');
+    const stored: Stored = encoded ? [new Uint8Array(value as Uint8Array), true] : [value, false];
+    this.#put(key, stored, encoded ? (value as Uint8Array).byteLength : size, ttl > 0 ? Date.now() + ttl : 0, 'set');
   }
 
   delete(key: string): boolean {
@@ -57,13 +67,13 @@ export class MemoryStore {
 
   incr(key: string, by: number): number {
     const entry = this.#live(key);
-    const current = entry === undefined ? 0 : entry.value;
-    if (typeof current !== 'number') {
+    const current = entry === undefined ? 0 : entry.stored[0];
+    if (typeof current !== 'number' || entry?.stored[1]) {
       throw new HerdError('ERR_HERD_NOT_A_NUMBER', `store.incr(${JSON.stringify(key)}): the value is not a number`);
     }
     const next = current + by;
     // Like Redis' INCR, the key keeps its ttl.
-    this.#put(key, next, entry?.expiresAt ?? 0, 'incr');
+    this.#put(key, [next, false], NUMBER_BYTES, entry?.expiresAt ?? 0, 'incr');
     return next;
   }
 
@@ -94,15 +104,15 @@ export class MemoryStore {
     this.#bytes = 0;
   }
 
-  #put(key: string, value: StoredValue, expiresAt: number, what: string): void {
+  #put(key: string, stored: Stored, size: number, expiresAt: number, what: string): void {
     const old = this.#data.get(key);
-    const bytes = key.length + (typeof value === 'number' ? 8 : value.byteLength) + ENTRY_OVERHEAD;
+    const bytes = key.length + size + ENTRY_OVERHEAD;
     const total = this.#bytes - (old?.bytes ?? 0) + bytes;
     if (this.#maxBytes > 0 && total > this.#maxBytes && bytes > (old?.bytes ?? 0)) {
       throw new HerdError('ERR_HERD_STORE_FULL', `store.${what}(${JSON.stringify(key)}): ${bytes} bytes would take the store to ${total} bytes, over storeMaxBytes (${this.#maxBytes}); nothing was written`);
     }
     if (old) clearTimeout(old.timer);
-    const entry: Entry = { value, bytes, expiresAt, timer: undefined };
+    const entry: Entry = { stored, bytes, expiresAt, timer: undefined };
     this.#data.set(key, entry);
     this.#bytes = total;
     this.#arm(key, entry);

@@ -1,4 +1,3 @@
-import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fixture, startHerd, tempDir } from '../helpers/herd.js';
 import { primaryModule } from '../helpers/channel.js';
