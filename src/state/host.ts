@@ -29,10 +29,9 @@ export class StateHost {
 
   /** Runs one operation for `owner`; the answer may come later (a lock that is held). */
   run(op: StateOp, owner: Owner, answer: Answer): void {
-    const handler = this.#table[op.op] as ((op: StateOp, owner: Owner, answer: Answer) => void) | undefined;
     try {
-      if (!handler || !wellFormed(op)) throw new HerdError('ERR_HERD_INVALID_ARGUMENT', `malformed shared-state operation ${JSON.stringify(op.op)}`);
-      handler(op, owner, answer);
+      if (!wellFormed(op)) throw new HerdError('ERR_HERD_INVALID_ARGUMENT', `malformed shared-state operation ${JSON.stringify(op?.op)}`);
+      (this.#table[op.op] as (op: StateOp, owner: Owner, answer: Answer) => void)(op, owner, answer);
     } catch (error) {
       answer(failure(error), 0);
     }
@@ -130,6 +129,7 @@ function revive(error: SerializedError): Error {
 
 // Workers validate before they send; this keeps a malformed message from reaching the data.
 function wellFormed(op: StateOp): boolean {
+  if (typeof op !== 'object' || op === null) return false;
   switch (op.op) {
     case 'get':
     case 'delete':
