@@ -1,9 +1,11 @@
 // The primary module of the shared-state benchmark: runs each phase in both
-// workers at once (channel.map) and prints one RESULT line per phase.
+// workers at once (channel.map), herd and Redis in turns, for a few rounds, and
+// prints one RESULT line per phase and round.
 import { channel } from 'herd';
 
 const duration = Number(process.env.BENCH_DURATION ?? 3000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const PHASES = ['herd get', 'redis get', 'herd set', 'redis set', 'herd incr', 'redis incr', 'herd lock', 'redis lock'];
 
 function percentile(sorted, p) {
@@ -14,15 +16,17 @@ let started = false;
 channel.on('go', async () => {
   if (started) return;
   started = true;
-  for (const name of PHASES) {
-    // A short warm-up, so JIT and connections are settled before the measured run.
-    await channel.map('phase', name, Math.min(500, duration), concurrency, { timeout: 120_000 });
-    const entries = await channel.map('phase', name, duration, concurrency, { timeout: 120_000 });
-    const failed = entries.find((e) => e.error);
-    if (failed) throw failed.error;
-    const samples = entries.flatMap((e) => e.value.samples).sort((a, b) => a - b);
-    const opsPerSec = entries.reduce((n, e) => n + e.value.count / e.value.seconds, 0);
-    console.log(`RESULT ${JSON.stringify({ name, workers: entries.length, concurrency, opsPerSec, p50: percentile(samples, 0.5), p99: percentile(samples, 0.99) })}`);
+  for (let round = 1; round <= rounds; round++) {
+    for (const name of PHASES) {
+      // A short warm-up, so JIT and connections are settled before the measured run.
+      await channel.map('phase', name, Math.min(500, duration), concurrency, { timeout: 120_000 });
+      const entries = await channel.map('phase', name, duration, concurrency, { timeout: 120_000 });
+      const failed = entries.find((e) => e.error);
+      if (failed) throw failed.error;
+      const samples = entries.flatMap((e) => e.value.samples).sort((a, b) => a - b);
+      const opsPerSec = entries.reduce((n, e) => n + e.value.count / e.value.seconds, 0);
+      console.log(`RESULT ${JSON.stringify({ name, round, workers: entries.length, concurrency, opsPerSec, p50: percentile(samples, 0.5), p99: percentile(samples, 0.99) })}`);
+    }
   }
   console.log('RESULT end');
 });
