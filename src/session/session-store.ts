@@ -1,5 +1,5 @@
-import expressSession from 'express-session';
-import type { SessionData } from 'express-session';
+// A named import: the declarations then need no esModuleInterop in the app's tsconfig.
+import { Store, type SessionData } from 'express-session';
 import { describe, isPlainObject } from '../config/validate.js';
 import { HerdError } from '../errors.js';
 import { expire, store } from '../state/client.js';
@@ -20,7 +20,7 @@ type Callback<T = void> = (error: unknown, value?: T) => void;
 
 export const DEFAULT_SESSION_TTL = 24 * 60 * 60 * 1000;
 
-export class SessionStore extends expressSession.Store {
+export class SessionStore extends Store {
   readonly #prefix: string;
   readonly #ttl: number;
 
