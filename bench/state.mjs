@@ -36,12 +36,12 @@ async function startRedis() {
     rmSync(dir, { recursive: true, force: true });
   });
   await waitFor(child, /Ready to accept connections/);
-  return `redis://127.0.0.1:${port}`;
+  return { url: `redis://127.0.0.1:${port}`, pid: child.pid };
 }
 
 await main(async () => {
   header('Shared state: herd store and lock vs Redis (node-redis), 2 workers', `node bench/state.mjs --duration ${opts.duration} --concurrency ${opts.concurrency} --rounds ${opts.rounds}`);
-  const url = await startRedis();
+  const redis = await startRedis();
   const dir = mkdtempSync(join(tmpdir(), 'herd-bench-state-'));
   onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   const config = join(dir, 'herd.config.json');
@@ -51,7 +51,7 @@ await main(async () => {
     workers: 2,
     name: 'bench-state',
     extraArgs: ['--config', config],
-    env: { REDIS_URL: url, BENCH_DURATION: String(opts.duration), BENCH_CONCURRENCY: String(opts.concurrency), BENCH_ROUNDS: String(opts.rounds) },
+    env: { REDIS_URL: redis.url, REDIS_PID: String(redis.pid), BENCH_DURATION: String(opts.duration), BENCH_CONCURRENCY: String(opts.concurrency), BENCH_ROUNDS: String(opts.rounds) },
   });
   onCleanup(() => herd.stop());
   await waitFor(herd.child, /RESULT end/, 600_000);
@@ -71,10 +71,11 @@ await main(async () => {
       op === 'lock' ? 'lock (contended, acquisitions/s)' : `store.${op} (small value)`,
       fmt.int(h.opsPerSec), fmt.int(r.opsPerSec), fmt.ratio(h.opsPerSec / r.opsPerSec),
       fmt.int(h.p50), fmt.int(r.p50), fmt.int(h.p99), fmt.int(r.p99),
+      `${h.cpuPerOp.toFixed(1)} / ${r.cpuPerOp.toFixed(1)}`,
       `${perRound[`herd ${op}`].map(fmt.int).join(' / ')} · ${perRound[`redis ${op}`].map(fmt.int).join(' / ')}`,
     ]);
   }
-  console.log(`2 workers × ${opts.concurrency} operations in flight each, ${opts.duration} ms per phase, best of ${opts.rounds} rounds (herd and Redis in turns). Latency in µs, of the best round.\n`);
-  console.log(table(['operation', 'herd ops/s', 'Redis ops/s', 'herd / Redis', 'herd p50', 'Redis p50', 'herd p99', 'Redis p99', 'ops/s per round (herd · Redis)'], rows));
+  console.log(`2 workers × ${opts.concurrency} operations in flight each, ${opts.duration} ms per phase, best of ${opts.rounds} rounds (herd and Redis in turns). Latency in µs, of the best round. CPU per operation: both workers, the herd primary and redis-server together.\n`);
+  console.log(table(['operation', 'herd ops/s', 'Redis ops/s', 'herd / Redis', 'herd p50', 'Redis p50', 'herd p99', 'Redis p99', 'CPU µs / op (herd / Redis)', 'ops/s per round (herd · Redis)'], rows));
   console.log(`\nraw results: ${save('state', { opts, results, perRound })}`);
 });

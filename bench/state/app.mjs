@@ -49,8 +49,10 @@ async function phase(name, duration, concurrency) {
     }
   };
   const started = Date.now();
+  const cpu = process.cpuUsage();
   await Promise.all(Array.from({ length: concurrency }, loop));
-  return { count, seconds: (Date.now() - started) / 1000, samples };
+  const used = process.cpuUsage(cpu);
+  return { count, seconds: (Date.now() - started) / 1000, samples, cpu: used.user + used.system };
 }
 
 await store.set('bench:small', SMALL);

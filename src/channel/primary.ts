@@ -141,7 +141,9 @@ export class PrimaryRouter implements Engine {
     // A message that arrives after its worker's exit must not take a lock nobody will release.
     state: (msg, { record }) => {
       if (record.state === 'exited') return;
-      serveState(msg.op, this.#sender(record), (outcome, size) => this.#push(record, message('result', { id: msg.id, outcome }), size));
+      serveState(msg.op, this.#sender(record), (outcome, size) => {
+        if (msg.id !== 0) this.#push(record, message('result', { id: msg.id, outcome }), size);
+      });
     },
     listen: (msg, ctx) => {
       let events = this.#listening.get(ctx.record);

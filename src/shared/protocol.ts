@@ -88,7 +88,7 @@ export type StateOp =
   | { op: 'expire'; key: string; ttl: number }
   | { op: 'lock'; name: string; wait: number; ttl: number }
   | { op: 'unlock'; name: string; token: number };
-/** Worker → primary: a state operation, answered by a `result` with the same id (id 0: no answer wanted). */
+/** Worker → primary: a state operation, answered by a `result` with the same id (id 0, for unlock: no answer). */
 export interface StateMessage { ns: typeof NS; verb: 'state'; id: number; op: StateOp }
 
 export type HerdMessage = LifecycleMessage | ChannelMessage | StateMessage;
