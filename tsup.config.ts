@@ -1,13 +1,13 @@
 import { defineConfig } from 'tsup';
 
 // ESM: the library, the CLI and the worker preload in one build, so they share
-// chunks (one module instance per process). CJS: the library alone, for require().
+// chunks (one module instance per process). CJS: the library and herd/session, for require().
 // Both copies keep their process-wide state on globalThis (src/shared/runtime.ts).
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', cli: 'src/cli/main.ts', preload: 'src/worker/preload.ts' },
+    entry: { index: 'src/index.ts', session: 'src/session.ts', cli: 'src/cli/main.ts', preload: 'src/worker/preload.ts' },
     format: ['esm'],
-    dts: { entry: { index: 'src/index.ts' } },
+    dts: { entry: { index: 'src/index.ts', session: 'src/session.ts' } },
     target: 'node20',
     platform: 'node',
     splitting: true,
@@ -15,9 +15,9 @@ export default defineConfig([
     banner: { js: '#!/usr/bin/env node' },
   },
   {
-    entry: { index: 'src/index.ts' },
+    entry: { index: 'src/index.ts', session: 'src/session.ts' },
     format: ['cjs'],
-    dts: { entry: { index: 'src/index.ts' } },
+    dts: { entry: { index: 'src/index.ts', session: 'src/session.ts' } },
     target: 'node20',
     platform: 'node',
     shims: true,

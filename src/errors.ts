@@ -25,6 +25,10 @@ export const ERROR_CODES = {
   ERR_HERD_INVALID_ARGUMENT: 'A channel or API call got an argument of the wrong type.',
   ERR_HERD_NOT_IN_CLUSTER: 'A herd API that needs a running herd was called outside one.',
   ERR_HERD_LOG_FILE: 'The log file could not be opened, or reopened when none is configured.',
+  ERR_HERD_LOCK_TIMEOUT: 'A lock() waiter did not get the lock within `wait` ms.',
+  ERR_HERD_LOCK_REENTRANT: 'lock() was called for a lock that the same call chain already holds.',
+  ERR_HERD_STORE_FULL: 'A store write would take the store past `storeMaxBytes`.',
+  ERR_HERD_NOT_A_NUMBER: 'store.incr() found a value that is not a number.',
 } as const;
 
 export type HerdErrorCode = keyof typeof ERROR_CODES;

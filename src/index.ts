@@ -7,3 +7,4 @@ export { ready, onShutdown } from './worker/api.js';
 export { HerdError, ERROR_CODES, type HerdErrorCode } from './errors.js';
 export { channel, Channel, type EventMap, type MapOptions, type RequestOptions, type MapEntry, type MessageInfo } from './channel/channel.js';
 export type { Sender } from './shared/protocol.js';
+export { store, lock, Store, type SetOptions, type LockOptions } from './state/client.js';

@@ -1,5 +1,5 @@
 import { HerdError } from '../errors.js';
-import type { Sender } from '../shared/protocol.js';
+import type { Sender, StateOp } from '../shared/protocol.js';
 import { runtime } from '../shared/runtime.js';
 import { Handlers, type MessageInfo } from './handlers.js';
 
@@ -22,6 +22,8 @@ export interface Engine {
   /** consume resolves with the value; map with `{ code, value } | { code, error }` entries. */
   request(mode: RequestMode, event: string, args: unknown[], size: number, timeout: number): Promise<unknown>;
   reload(): void;
+  /** A shared-state operation (src/state/), served by the primary; resolves with its raw answer. */
+  state(op: StateOp, size: number): Promise<unknown>;
 }
 
 const KEY = 'channel';
@@ -68,6 +70,10 @@ class OutsideEngine implements Engine {
   }
   reload(): void {
     throw notInCluster('reload()');
+  }
+  state(op: StateOp): Promise<unknown> {
+    const what = op.op === 'lock' || op.op === 'unlock' ? 'lock()' : `store.${op.op}()`;
+    return Promise.reject(new HerdError('ERR_HERD_NOT_IN_CLUSTER', `${what} needs a running herd: start the app with \`herd start\``));
   }
 }
 

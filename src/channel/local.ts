@@ -1,5 +1,6 @@
 import { HerdError, serializeError } from '../errors.js';
-import type { MapEntry, Sender } from '../shared/protocol.js';
+import type { MapEntry, Sender, StateOp } from '../shared/protocol.js';
+import { callHost } from '../state/host.js';
 import { runtime } from '../shared/runtime.js';
 import { cloneArgs } from './clone.js';
 import { checkTarget, installEngine, unknownTarget, type Engine, type RequestMode } from './engine.js';
@@ -91,6 +92,10 @@ export class LocalEngine implements Engine {
 
   reload(): void {
     process.emitWarning(new HerdError('ERR_HERD_UNSUPPORTED', 'channel.reload() is not available with --single: the app runs inside the primary'));
+  }
+
+  state(op: StateOp): Promise<unknown> {
+    return callHost(op, this.#from[this.#side()]);
   }
 
   /** The app is ready: in a one-worker cluster that makes every worker addressable. */

@@ -3,9 +3,10 @@ import type { Supervisor } from '../primary/supervisor.js';
 import type { WorkerRecord } from '../primary/registry.js';
 import {
   dispatch, isHerdMessage, message,
-  type Handlers as VerbTable, type HerdMessage, type MapEntry, type Outcome, type Route, type Sender,
+  type Handlers as VerbTable, type HerdMessage, type MapEntry, type Outcome, type Route, type Sender, type StateOp,
 } from '../shared/protocol.js';
 import { Correlator } from '../shared/rpc.js';
+import { callHost, serveState } from '../state/host.js';
 import { installEngine, checkTarget, unknownTarget, type Engine, type RequestMode } from './engine.js';
 import { Handlers } from './handlers.js';
 import { ACK_WINDOW, Outbox } from './outbox.js';
@@ -119,6 +120,10 @@ export class PrimaryRouter implements Engine {
     this.#supervisor.reload().catch(() => {});
   }
 
+  state(op: StateOp): Promise<unknown> {
+    return callHost(op, this.#self);
+  }
+
   readonly #table: VerbTable<Context> = {
     batch: (msg, ctx) => {
       for (const m of msg.msgs) dispatch(this.#table, m, ctx);
@@ -132,6 +137,13 @@ export class PrimaryRouter implements Engine {
     },
     reply: (msg) => {
       this.#calls.settle(msg.id, msg.outcome);
+    },
+    // A message that arrives after its worker's exit must not take a lock nobody will release.
+    state: (msg, { record }) => {
+      if (record.state === 'exited') return;
+      serveState(msg.op, this.#sender(record), (outcome, size) => {
+        if (msg.id !== 0) this.#push(record, message('result', { id: msg.id, outcome }), size);
+      });
     },
     listen: (msg, ctx) => {
       let events = this.#listening.get(ctx.record);

@@ -1,5 +1,5 @@
 import { deserializeError, serializeError } from '../errors.js';
-import { dispatch, isHerdMessage, message, type Handlers as VerbTable, type HerdMessage, type MapEntry, type Outcome, type Peer, type Sender } from '../shared/protocol.js';
+import { dispatch, isHerdMessage, message, type Handlers as VerbTable, type HerdMessage, type MapEntry, type Outcome, type Peer, type Sender, type StateOp } from '../shared/protocol.js';
 import { Correlator } from '../shared/rpc.js';
 import { runtime } from '../shared/runtime.js';
 import { checkCloneable } from './clone.js';
@@ -74,6 +74,21 @@ export class WorkerEngine implements Engine {
         expire: () => {},
       });
       this.#outbox.push(message('request', { id, mode, event, args, timeout }), size);
+    });
+  }
+
+  state(op: StateOp, size: number): Promise<unknown> {
+    // Nobody waits on an unlock: id 0 asks for no answer, one message less per lock.
+    if (op.op === 'unlock') {
+      this.#outbox.push(message('state', { id: 0, op }), size);
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const id = this.#requests.open({
+        settle: (outcome) => (outcome.ok ? resolve(outcome.value) : reject(deserializeError(outcome.error))),
+        expire: () => {},
+      });
+      this.#outbox.push(message('state', { id, op }), size);
     });
   }
 

@@ -41,6 +41,8 @@ export interface HerdOptions {
   logs?: LogOptions;
   balancer?: Balancer;
   primary?: string;
+  /** Bytes the shared store may hold (keys, values, 64 per entry); 0: no limit. */
+  storeMaxBytes?: number;
   /** Run the app inside the primary process (no fork). */
   single?: boolean;
   /** Where the control socket lives; default $HERD_HOME or ~/.herd. */
@@ -61,6 +63,7 @@ export interface ResolvedOptions {
   logs: Required<Omit<LogOptions, 'file'>> & { file: string | undefined };
   balancer: Balancer;
   primary: string | undefined;
+  storeMaxBytes: number;
   single: boolean;
   home: string;
   control: boolean;
@@ -73,4 +76,5 @@ export const DEFAULTS = Object.freeze({
   restart: Object.freeze({ minDelay: 100, maxDelay: 15_000, maxRestarts: 10, window: 60_000, minUptime: 1000 }),
   logs: Object.freeze({ maxSize: 0, maxFiles: 5, json: false, terminal: true }),
   balancer: 'round-robin' as Balancer,
+  storeMaxBytes: 64 * 1024 * 1024,
 });

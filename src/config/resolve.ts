@@ -17,6 +17,7 @@ import { resolveWorkerCount } from './workers.js';
 const KEYS = [
   'script', 'args', 'env', 'name', 'workers', 'shutdownTimeout', 'readyTimeout',
   'restart', 'logs', 'balancer', 'primary', 'single', 'home', 'control',
+  'storeMaxBytes',
 ] as const;
 const RESTART_KEYS = ['minDelay', 'maxDelay', 'maxRestarts', 'window', 'minUptime'] as const;
 const LOG_KEYS = ['file', 'maxSize', 'maxFiles', 'json', 'terminal'] as const;
@@ -37,6 +38,13 @@ function ms(key: string, value: unknown, min = 0): number {
   const n = integer(key, value, min, 'ms');
   if (n > MAX_MS) throw invalid(key, `at most ${MAX_MS} (ms)`, value);
   return n;
+}
+
+function storeBytes(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw invalid('storeMaxBytes', 'a non-negative integer (bytes; 0: no limit)', value);
+  }
+  return value;
 }
 
 export function resolveWorkers(value: unknown): number {
@@ -133,6 +141,7 @@ export function resolveOptions(input: unknown, cwd = process.cwd()): ResolvedOpt
     logs,
     balancer: o.balancer === undefined ? DEFAULTS.balancer : oneOf('balancer', o.balancer, ['round-robin', 'os'] as const),
     primary,
+    storeMaxBytes: o.storeMaxBytes === undefined ? DEFAULTS.storeMaxBytes : storeBytes(o.storeMaxBytes),
     single: o.single === undefined ? false : boolean('single', o.single),
     home: o.home === undefined ? herdHome() : resolve(cwd, nonEmptyString('home', o.home)),
     control: o.control === undefined ? true : boolean('control', o.control),

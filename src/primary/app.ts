@@ -6,6 +6,7 @@ import type { StatusResult } from '../shared/control.js';
 import { runtime } from '../shared/runtime.js';
 import { bindLocalChannel } from '../channel/local.js';
 import { bindPrimaryChannel } from '../channel/primary.js';
+import { installHost, uninstallHost } from '../state/host.js';
 import { ControlServer } from './control/server.js';
 import { LogWriter } from './logs/writer.js';
 import type { WorkerInfo } from './registry.js';
@@ -155,6 +156,10 @@ export async function start(input: HerdOptions): Promise<HerdApp> {
     // The channel in this process talks to the engine; with --single the
     // primary module loads as 'primary', then SingleRunner makes this process worker A.
     runtime().role = 'primary';
+    // The shared state outlives every worker, and goes with the herd.
+    const state = installHost(options.storeMaxBytes);
+    engine.on('worker-exit', (info) => state.releaseOwner(info.pid));
+    void app.closed.then(() => uninstallHost(state));
     if (engine instanceof Supervisor) bindPrimaryChannel(engine);
     else {
       const local = bindLocalChannel();

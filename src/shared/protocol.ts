@@ -69,7 +69,29 @@ export type LifecycleMessage =
   | HelloMessage | ReadyMessage | FatalMessage | ShutdownMessage | ReloadRequestMessage
   | AnsweredMessage | HangupMessage | HoldingMessage;
 
-export type HerdMessage = LifecycleMessage | ChannelMessage;
+// Shared state (src/state/): the store and the locks live in the primary.
+// They ride the channel's batching and its `result` answers.
+
+/**
+ * A value as it crosses the wire: plain data as it is (`encoded` false, `size`
+ * estimated by the sender), or, when it holds binary data, V8-serialized bytes
+ * that the primary copies out of the message. A `get` answers `[value, encoded]`.
+ */
+export interface WireValue { value: unknown; encoded: boolean; size: number }
+/** One store or lock operation; `ttl` 0 means none. */
+export type StateOp =
+  | { op: 'get'; key: string }
+  | ({ op: 'set'; key: string; ttl: number } & WireValue)
+  | { op: 'delete'; key: string }
+  | { op: 'incr'; key: string; by: number }
+  | { op: 'keys'; prefix: string }
+  | { op: 'expire'; key: string; ttl: number }
+  | { op: 'lock'; name: string; wait: number; ttl: number }
+  | { op: 'unlock'; name: string; token: number };
+/** Worker → primary: a state operation, answered by a `result` with the same id (id 0, for unlock: no answer). */
+export interface StateMessage { ns: typeof NS; verb: 'state'; id: number; op: StateOp }
+
+export type HerdMessage = LifecycleMessage | ChannelMessage | StateMessage;
 export type Verb = HerdMessage['verb'];
 export type MessageOf<V extends Verb> = Extract<HerdMessage, { verb: V }>;
 
