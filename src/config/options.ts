@@ -27,6 +27,8 @@ export interface LogOptions {
   json?: boolean;
   /** Also write to the primary's stdout (default true). */
   terminal?: boolean;
+  /** ISO timestamp in front of plain lines: true everywhere, false nowhere; default: in the file only. */
+  timestamp?: boolean;
 }
 
 export interface HerdOptions {
@@ -41,6 +43,8 @@ export interface HerdOptions {
   logs?: LogOptions;
   balancer?: Balancer;
   primary?: string;
+  /** Node flags for every worker (`execArgv`), e.g. ['--max-old-space-size=512']; a string is split on spaces. */
+  nodeArgs?: string[] | string;
   /** Run the app inside the primary process (no fork). */
   single?: boolean;
   /** Where the control socket lives; default $HERD_HOME or ~/.herd. */
@@ -58,7 +62,10 @@ export interface ResolvedOptions {
   shutdownTimeout: number;
   readyTimeout: number;
   restart: Required<RestartOptions>;
-  logs: Required<Omit<LogOptions, 'file'>> & { file: string | undefined };
+  logs: Required<Omit<LogOptions, 'file' | 'timestamp'>> & { file: string | undefined; timestamp: boolean | undefined };
+  nodeArgs: string[];
+  /** tsx's loader URL when `script` is TypeScript. */
+  loader: string | undefined;
   balancer: Balancer;
   primary: string | undefined;
   single: boolean;
