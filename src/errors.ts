@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   ERR_HERD_CONFIG_LOAD: 'The config file could not be read or evaluated.',
   ERR_HERD_USAGE: 'The command line could not be understood.',
   ERR_HERD_SCRIPT_NOT_FOUND: 'The app script does not exist.',
+  ERR_HERD_TYPESCRIPT: 'A TypeScript app was given and tsx cannot be found from its folder.',
   ERR_HERD_BOOT_FAILED: 'Every worker failed while booting; nothing could serve.',
   ERR_HERD_READY_TIMEOUT: 'A worker did not become ready within `readyTimeout`.',
   ERR_HERD_CRASH_LOOP: 'Workers exited more than `restart.maxRestarts` times within `restart.window`.',
@@ -52,12 +53,16 @@ const USAGE_CODES: ReadonlySet<HerdErrorCode> = new Set([
   'ERR_HERD_CONFIG_LOAD',
   'ERR_HERD_USAGE',
   'ERR_HERD_SCRIPT_NOT_FOUND',
+  'ERR_HERD_TYPESCRIPT',
 ]);
 
 export function exitCodeFor(error: unknown): number {
-  if (!(error instanceof HerdError)) return EXIT.FAILED;
-  if (USAGE_CODES.has(error.code)) return EXIT.USAGE;
-  if (error.code === 'ERR_HERD_NOT_RUNNING') return EXIT.NOT_RUNNING;
+  // By code, not class: an error the primary answered over the control socket
+  // (e.g. a reload refused for a bad config) arrives as a plain Error with its code.
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !(code in ERROR_CODES)) return EXIT.FAILED;
+  if (USAGE_CODES.has(code as HerdErrorCode)) return EXIT.USAGE;
+  if (code === 'ERR_HERD_NOT_RUNNING') return EXIT.NOT_RUNNING;
   return EXIT.FAILED;
 }
 

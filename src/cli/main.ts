@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from '../errors.js';
-import { logsCommand, reloadCommand, scaleCommand, statusCommand, stopCommand } from './commands/control.js';
+import { logsCommand, reloadCommand, restartCommand, scaleCommand, statusCommand, stopCommand } from './commands/control.js';
+import { listCommand } from './commands/list.js';
 import { startCommand, type StartFlags } from './commands/start.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -32,10 +33,25 @@ program
   .option('--log-file <path>', 'also write every log line to this file')
   .option('--shutdown-timeout <ms>', 'ms a worker may take to drain before SIGKILL')
   .option('--single', 'run the app inside the primary, no fork')
+  .option('--node-args <flags>', 'node flags for every worker, e.g. "--max-old-space-size=512"')
+  .option('-d, --daemon', 'run in the background: return once every worker is ready (log in $HERD_HOME/<name>.log)')
   .usage('<script> [options] [-- <app args>]')
   .action((script: string | undefined, flags: StartFlags) => {
-    result = startCommand(script, flags, appArgs);
+    result = startCommand(script, flags, herdArgs, appArgs);
   });
+
+program
+  .command('list')
+  .alias('ls')
+  .description('list every running herd (name, pid, workers, uptime, memory, script)')
+  .option('--json', 'print JSON')
+  .action((flags: { json?: boolean }) => { result = listCommand(flags); });
+
+program
+  .command('restart')
+  .description('stop, then start again with the same arguments, in the background')
+  .addOption(nameOption())
+  .action((flags: { name?: string }) => { result = restartCommand(flags); });
 
 program
   .command('status')

@@ -1,13 +1,18 @@
 import { HerdError } from '../errors.js';
 import type { StatusResult } from '../shared/control.js';
 
-export function fail(error: unknown): void {
+/** `herd: <message> [<code>]`, as the CLI prints an error. */
+export function failText(error: unknown): string {
   const code = error instanceof HerdError || (error as { code?: unknown })?.code ? ` [${(error as { code: string }).code}]` : '';
   const text = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`herd: ${text}${code}\n`);
+  return `herd: ${text}${code}`;
 }
 
-function duration(ms: number): string {
+export function fail(error: unknown): void {
+  process.stderr.write(`${failText(error)}\n`);
+}
+
+export function duration(ms: number): string {
   const s = Math.floor(ms / 1000);
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${s % 60}s`;
@@ -21,7 +26,11 @@ export function statusTable(status: StatusResult): string {
   for (const w of status.workers) {
     rows.push([w.code, String(w.pid), w.state, duration(w.uptime), String(w.restarts), String(w.generation)]);
   }
+  return [head, table(rows)].join('\n');
+}
+
+/** Columns padded to their widest cell, two spaces apart. */
+export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const lines = rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
-  return [head, ...lines].join('\n');
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HerdError } from '../errors.js';
@@ -10,6 +11,18 @@ export interface LoadedConfig {
   /** The file it came from; undefined when there is none. */
   file: string | undefined;
   config: Record<string, unknown>;
+}
+
+let loads = 0;
+
+/**
+ * A URL that evaluates the file anew: `herd reload` re-reads an edited config.
+ * ESM caches by URL (hence the query); a CommonJS file also sits in require's
+ * cache. Modules the config itself imports stay cached.
+ */
+function freshUrl(file: string): string {
+  delete createRequire(file).cache[file];
+  return `${pathToFileURL(file).href}?herd-load=${++loads}`;
 }
 
 /** Finds `herd.config.*` in `cwd` unless `explicit` names a file, and evaluates it. */
@@ -30,7 +43,7 @@ export async function loadConfig(explicit: string | undefined, cwd = process.cwd
     if (file.endsWith('.json')) {
       value = JSON.parse(readFileSync(file, 'utf8'));
     } else {
-      const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+      const mod = (await import(freshUrl(file))) as { default?: unknown };
       value = mod.default ?? mod;
     }
   } catch (error) {

@@ -27,6 +27,8 @@ export interface LogOptions {
   json?: boolean;
   /** Also write to the primary's stdout (default true). */
   terminal?: boolean;
+  /** ISO timestamp in front of plain lines: true everywhere, false nowhere; default: in the file only. */
+  timestamp?: boolean;
 }
 
 export interface HerdOptions {
@@ -43,6 +45,8 @@ export interface HerdOptions {
   primary?: string;
   /** Bytes the shared store may hold (keys, values, 64 per entry); 0: no limit. */
   storeMaxBytes?: number;
+  /** Node flags for every worker (`execArgv`), e.g. ['--max-old-space-size=512']; a string is split on spaces. */
+  nodeArgs?: string[] | string;
   /** Run the app inside the primary process (no fork). */
   single?: boolean;
   /** Where the control socket lives; default $HERD_HOME or ~/.herd. */
@@ -60,7 +64,10 @@ export interface ResolvedOptions {
   shutdownTimeout: number;
   readyTimeout: number;
   restart: Required<RestartOptions>;
-  logs: Required<Omit<LogOptions, 'file'>> & { file: string | undefined };
+  logs: Required<Omit<LogOptions, 'file' | 'timestamp'>> & { file: string | undefined; timestamp: boolean | undefined };
+  nodeArgs: string[];
+  /** tsx's loader URL when `script` is TypeScript. */
+  loader: string | undefined;
   balancer: Balancer;
   primary: string | undefined;
   storeMaxBytes: number;

@@ -12,15 +12,16 @@ import {
   nonEmptyString,
   oneOf,
 } from './validate.js';
+import { typescriptLoader } from './typescript.js';
 import { resolveWorkerCount } from './workers.js';
 
 const KEYS = [
   'script', 'args', 'env', 'name', 'workers', 'shutdownTimeout', 'readyTimeout',
   'restart', 'logs', 'balancer', 'primary', 'single', 'home', 'control',
-  'storeMaxBytes',
+  'storeMaxBytes', 'nodeArgs',
 ] as const;
 const RESTART_KEYS = ['minDelay', 'maxDelay', 'maxRestarts', 'window', 'minUptime'] as const;
-const LOG_KEYS = ['file', 'maxSize', 'maxFiles', 'json', 'terminal'] as const;
+const LOG_KEYS = ['file', 'maxSize', 'maxFiles', 'json', 'terminal', 'timestamp'] as const;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 // Large enough for any real timeout, small enough for setTimeout (2^31-1 ms).
 const MAX_MS = 2_147_483_647;
@@ -53,6 +54,18 @@ export function resolveWorkers(value: unknown): number {
     return resolveWorkerCount(value);
   }
   throw invalid('workers', "'auto' or an integer from -1024 to 1024 (0: one per CPU, -k: CPUs minus k)", value);
+}
+
+/** Node flags for the workers: an array of strings, or one string split on spaces (no quoting). */
+export function nodeArgs(value: unknown): string[] {
+  const list = typeof value === 'string' ? value.split(/\s+/).filter(Boolean) : value;
+  if (!Array.isArray(list) || !list.every((a) => typeof a === 'string' && a.length > 0)) {
+    throw invalid('nodeArgs', "node flags: an array of non-empty strings or one string (e.g. '--max-old-space-size=512')", value);
+  }
+  if (list.length > 0 && !list[0]!.startsWith('-')) {
+    throw invalid('nodeArgs', "node flags, starting with '-' (app arguments go in `args`)", list[0]);
+  }
+  return [...list];
 }
 
 /**
@@ -109,7 +122,7 @@ export function resolveOptions(input: unknown, cwd = process.cwd()): ResolvedOpt
     }
   }
 
-  const logs: ResolvedOptions['logs'] = { ...DEFAULTS.logs, file: undefined };
+  const logs: ResolvedOptions['logs'] = { ...DEFAULTS.logs, file: undefined, timestamp: undefined };
   if (o.logs !== undefined) {
     if (!isPlainObject(o.logs)) throw invalid('logs', 'an object', o.logs);
     checkKeys('logs', o.logs, LOG_KEYS);
@@ -119,6 +132,7 @@ export function resolveOptions(input: unknown, cwd = process.cwd()): ResolvedOpt
     if (l.maxFiles !== undefined) logs.maxFiles = integer('logs.maxFiles', l.maxFiles, 1);
     if (l.json !== undefined) logs.json = boolean('logs.json', l.json);
     if (l.terminal !== undefined) logs.terminal = boolean('logs.terminal', l.terminal);
+    if (l.timestamp !== undefined) logs.timestamp = boolean('logs.timestamp', l.timestamp);
   }
 
   let primary: string | undefined;
@@ -145,5 +159,7 @@ export function resolveOptions(input: unknown, cwd = process.cwd()): ResolvedOpt
     single: o.single === undefined ? false : boolean('single', o.single),
     home: o.home === undefined ? herdHome() : resolve(cwd, nonEmptyString('home', o.home)),
     control: o.control === undefined ? true : boolean('control', o.control),
+    nodeArgs: o.nodeArgs === undefined ? [] : nodeArgs(o.nodeArgs),
+    loader: typescriptLoader(script),
   };
 }

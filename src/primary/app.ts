@@ -1,8 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { pathToFileURL } from 'node:url';
+import { reconfigure } from '../config/reloadable.js';
 import { resolveOptions } from '../config/resolve.js';
 import type { HerdOptions, ResolvedOptions } from '../config/options.js';
-import type { StatusResult } from '../shared/control.js';
+import type { LaunchInfo, StatusResult } from '../shared/control.js';
+import { HerdError } from '../errors.js';
 import { runtime } from '../shared/runtime.js';
 import { bindLocalChannel } from '../channel/local.js';
 import { bindPrimaryChannel } from '../channel/primary.js';
@@ -25,10 +27,24 @@ export interface HerdAppEvents {
 
 type Engine = Supervisor | SingleRunner;
 
+/** What `herd reload` answers. */
+export interface ReloadReport {
+  generation: number;
+  /** Changed options that only `herd restart` applies, e.g. `balancer ("round-robin" → "os")`. */
+  needsRestart: string[];
+}
+
+/** Re-reads the configuration (config file and CLI flags) and validates it; throws when it is bad. */
+export type ConfigSource = () => Promise<ResolvedOptions>;
+
 export class HerdApp extends EventEmitter<HerdAppEvents> {
   readonly name: string;
-  readonly options: ResolvedOptions;
   readonly startedAt = Date.now();
+  #options: ResolvedOptions;
+  /** The configuration as last read, to tell what an edit changed. */
+  #loaded: ResolvedOptions;
+  #configSource: ConfigSource | undefined;
+  #launch: LaunchInfo | undefined;
   readonly #engine: Engine;
   readonly #logs: LogWriter;
   #control: ControlServer | undefined;
@@ -44,7 +60,8 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
   constructor(options: ResolvedOptions, engine: Engine, logs: LogWriter) {
     super();
     this.name = options.name;
-    this.options = options;
+    this.#options = options;
+    this.#loaded = options;
     this.#engine = engine;
     this.#logs = logs;
     this.closed = new Promise((resolve) => { this.#resolveClosed = resolve; });
@@ -55,6 +72,29 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
     engine.on('crash-loop', (error) => this.emit('crash-loop', error));
     // Whatever stops the engine (a crash loop, the app's own fatal error in --single) closes the app.
     engine.on('stopped', () => void this.stop());
+  }
+
+  /** The options the current generation runs with. */
+  get options(): ResolvedOptions {
+    return this.#options;
+  }
+
+  /** @internal where `reload` re-reads the configuration from (set by `herd start`). */
+  set configSource(source: ConfigSource | undefined) {
+    this.#configSource = source;
+  }
+
+  /** @internal how `herd start` ran (set by the CLI; `herd restart` runs it again). */
+  set launch(info: LaunchInfo | undefined) {
+    this.#launch = info;
+  }
+
+  /** @internal */
+  launchInfo(): LaunchInfo {
+    if (!this.#launch) {
+      throw new HerdError('ERR_HERD_UNSUPPORTED', `"${this.name}" was started through the API, not herd start: restart it from the program that started it`);
+    }
+    return this.#launch;
   }
 
   /** @internal */
@@ -90,12 +130,45 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
       generation: this.#engine.generation,
       single: this.options.single,
       workers: this.workers().map((w) => ({ ...w, uptime: now - w.startedAt })),
+      script: this.#options.script,
+      slots: this.#engine.registry.slots.length,
+      cwd: this.#launch?.cwd ?? null,
+      config: this.#launch?.config ?? null,
     };
   }
 
   /** Rolling reload; resolves when the new generation serves, rejects if it rolled back. */
-  reload(): Promise<void> {
-    return this.#engine.reload();
+  async reload(): Promise<void> {
+    await this.reloadReport();
+  }
+
+  /**
+   * @internal The reload behind `herd reload` and SIGHUP: under `herd start` it
+   * first re-reads and validates the configuration (a bad one refuses the
+   * reload and changes nothing), then the new generation runs with it.
+   */
+  async reloadReport(): Promise<ReloadReport> {
+    const engine = this.#engine;
+    if (!this.#configSource || !(engine instanceof Supervisor)) {
+      await engine.reload();
+      return { generation: engine.generation, needsRestart: [] };
+    }
+    let loaded: ResolvedOptions;
+    try {
+      loaded = await this.#configSource();
+    } catch (error) {
+      this.#logs.primary(`herd: reload refused, the configuration is not valid: ${(error as Error).message}`, 'stderr');
+      throw error;
+    }
+    const { options, needsRestart } = reconfigure(this.#options, loaded);
+    if (needsRestart.length > 0) {
+      this.#logs.primary(`herd: not applied by a reload, needs herd restart: ${needsRestart.join(', ')}`, 'stderr');
+    }
+    // `workers` only when the config's value changed: a reload keeps a `herd scale`.
+    await engine.reload(options, loaded.workers === this.#loaded.workers ? undefined : loaded.workers);
+    this.#loaded = loaded;
+    this.#options = engine.options;
+    return { generation: engine.generation, needsRestart };
   }
 
   scale(count: number): Promise<void> {
@@ -129,8 +202,8 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
 /** Starts a herd; resolves once every worker is ready. */
 export async function start(input: HerdOptions): Promise<HerdApp> {
   const options = resolveOptions(input);
-  const { file, json, terminal, maxSize, maxFiles } = options.logs;
-  const logs = new LogWriter({ file, json, terminal, maxSize, maxFiles });
+  const { file, json, terminal, maxSize, maxFiles, timestamp } = options.logs;
+  const logs = new LogWriter({ file, json, terminal, maxSize, maxFiles, timestamp });
   const engine = options.single ? new SingleRunner(options, logs) : new Supervisor(options, logs);
   const app = new HerdApp(options, engine, logs);
 
@@ -138,8 +211,9 @@ export async function start(input: HerdOptions): Promise<HerdApp> {
     if (options.control) {
       app.control = await ControlServer.open(options.home, options.name, {
         status: () => app.status(),
-        reload: () => app.reload(),
+        reload: () => app.reloadReport(),
         scale: (count) => app.scale(count),
+        launch: () => app.launchInfo(),
         // Answered once the workers are gone and the logs flushed; the socket closes after.
         stop: () => {
           void app.stop();

@@ -30,14 +30,16 @@ export function codes(registry: Registry): string {
 /**
  * Replaces every slot's worker, lowest code first: the replacement must be
  * ready before the old worker drains. Resolves when every old worker has
- * exited; rejects (the slot rolled back) when a replacement fails.
+ * exited; rejects (the slot rolled back) when a replacement fails. With
+ * `count` (a reloaded config changed `workers`), only the slots that stay are
+ * replaced, then the herd scales to `count` once the reload succeeded.
  */
-export async function rollingReload(pool: Pool, generation: number): Promise<void> {
+export async function rollingReload(pool: Pool, generation: number, count?: number): Promise<void> {
   const { registry, procs, logs } = pool;
   const retiring: WorkerRecord[] = [];
   logs.primary(`herd: reload to generation ${generation} started`);
   try {
-    for (const slot of registry.activeSlots()) {
+    for (const slot of registry.activeSlots().slice(0, count)) {
       if (pool.stopping) throw stopped('reload');
       if (!registry.slots.includes(slot)) continue;
       const fresh = await replace(pool, slot);
@@ -50,6 +52,7 @@ export async function rollingReload(pool: Pool, generation: number): Promise<voi
       }
     }
     await Promise.all(retiring.map((r) => procs.waitExit(r)));
+    if (count !== undefined && count !== registry.slots.length) await scaleTo(pool, count);
     logs.primary(`herd: reload to generation ${generation} done (${codes(registry)})`);
   } catch (error) {
     await Promise.all(retiring.map((r) => procs.waitExit(r)));

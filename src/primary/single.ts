@@ -21,6 +21,8 @@ export class SingleRunner extends EventEmitter<SupervisorEvents> {
   readonly #transport: WorkerTransport;
   #onReady: (() => void) | undefined;
   #onBootFail: ((error: Error) => void) | undefined;
+  /** What the app asked listen() for while booting, if it did. */
+  #binding: string | undefined;
   #stopped: Promise<void> | undefined;
   #resolveStopped: (() => void) | undefined;
   /** Set when the app failed after it was ready; the CLI exits 1. */
@@ -65,6 +67,7 @@ export class SingleRunner extends EventEmitter<SupervisorEvents> {
     installWorker(this.#transport);
     // The same environment a forked worker gets.
     Object.assign(process.env, this.#options.env, {
+      NODE_APP_INSTANCE: '0',
       [ENV.CODE]: 'A',
       [ENV.NAME]: this.#options.name,
       [ENV.GENERATION]: '1',
@@ -76,9 +79,14 @@ export class SingleRunner extends EventEmitter<SupervisorEvents> {
       this.#onBootFail = reject;
     });
     const timer = setTimeout(() => {
-      this.#onBootFail?.(new HerdError('ERR_HERD_READY_TIMEOUT', `the app was not ready within readyTimeout (${this.#options.readyTimeout} ms)`));
+      const why = this.#binding === undefined
+        ? "it never listened on a port and never called ready(); an app that serves no port must call ready() (import { ready } from 'herd') once it can work"
+        : `it called listen(${this.#binding}) but the server never started listening`;
+      this.#onBootFail?.(new HerdError('ERR_HERD_READY_TIMEOUT', `the app was not ready within readyTimeout (${this.#options.readyTimeout} ms): ${why}`));
     }, this.#options.readyTimeout);
     try {
+      // tsx's hook, registered in this process as `--import` does in a worker.
+      if (this.#options.loader) await import(this.#options.loader);
       await import(pathToFileURL(this.#options.script).href);
       await ready;
     } catch (error) {
@@ -96,6 +104,11 @@ export class SingleRunner extends EventEmitter<SupervisorEvents> {
       this.#record.readyAt = Date.now();
       this.#onReady?.();
       this.emit('worker-ready', this.workers()[0]!);
+    } else if (msg.verb === 'binding') {
+      this.#binding ??= msg.target;
+    } else if (msg.verb === 'listen-error' && this.#record.state === 'starting') {
+      const code = msg.code ? ` [${msg.code}]` : '';
+      this.#onBootFail?.(new HerdError('ERR_HERD_BOOT_FAILED', `the app cannot listen on ${msg.target}: ${msg.message}${code}`));
     } else if (msg.verb === 'fatal') {
       // Nobody can take over inside one process: drain and stop with exit code 1.
       this.failure = new HerdError('ERR_HERD_BOOT_FAILED', `the app hit ${msg.kind}: ${msg.error.message}`);

@@ -9,8 +9,17 @@ export const PRELOAD_PATH = fileURLToPath(PRELOAD);
 
 let policySet = false;
 
-/** Forks one worker running the user's script, with the preload in front of it. */
-export function forkWorker(options: ResolvedOptions, code: string, generation: number): Worker {
+/** The node flags of a worker: the primary's own, the user's `nodeArgs`, tsx for a .ts app, then herd's preload. */
+export function workerExecArgv(options: ResolvedOptions): string[] {
+  const loader = options.loader ? ['--import', options.loader] : [];
+  return [...process.execArgv, ...options.nodeArgs, ...loader, '--import', PRELOAD.href];
+}
+
+/**
+ * Forks one worker running the user's script, with the preload in front of it.
+ * `instance` is the slot index, NODE_APP_INSTANCE (PM2's name, read by the `config` package).
+ */
+export function forkWorker(options: ResolvedOptions, code: string, generation: number, instance: number): Worker {
   if (!policySet) {
     // node:cluster freezes the policy at the first setupPrimary.
     cluster.schedulingPolicy = options.balancer === 'os' ? cluster.SCHED_NONE : cluster.SCHED_RR;
@@ -19,7 +28,7 @@ export function forkWorker(options: ResolvedOptions, code: string, generation: n
   cluster.setupPrimary({
     exec: options.script,
     args: options.args,
-    execArgv: [...process.execArgv, '--import', PRELOAD.href],
+    execArgv: workerExecArgv(options),
     // Pipes for stdout/stderr: the primary is the only writer of logs.
     silent: true,
     // Structured clone on the IPC channel: Dates, Maps, Buffers, bigint arrive intact.
@@ -27,6 +36,7 @@ export function forkWorker(options: ResolvedOptions, code: string, generation: n
   });
   return cluster.fork({
     ...options.env,
+    NODE_APP_INSTANCE: String(instance),
     [ENV.ROLE]: 'worker',
     [ENV.CODE]: code,
     [ENV.NAME]: options.name,

@@ -34,7 +34,9 @@ export interface SupervisorEvents {
 
 export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly registry = new Registry();
-  readonly #options: ResolvedOptions;
+  #options: ResolvedOptions;
+  /** Options the next reload brings (herd reload re-read the config), and the worker count it scales to. */
+  #next: { options: ResolvedOptions; workers: number | undefined } | undefined;
   readonly #logs: LogWriter;
   readonly #policy: RestartPolicy;
   readonly #procs: WorkerProcesses;
@@ -81,6 +83,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   get generation(): number {
     return this.#generation;
+  }
+
+  /** The options the current generation runs with. */
+  get options(): ResolvedOptions {
+    return this.#options;
   }
 
   get stopping(): boolean {
@@ -281,8 +288,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * one more reload with every other request made meanwhile, so each caller gets
    * workers forked after its request.
    */
-  reload(): Promise<void> {
+  reload(options?: ResolvedOptions, workers?: number): Promise<void> {
     if (this.#stopping) return Promise.reject(new HerdError('ERR_HERD_STOPPING', 'herd is stopping; reload refused'));
+    // The latest options asked for win: one reload carries them.
+    if (options) this.#next = { options, workers };
     this.#reloadQueued ??= this.#serial(async () => {
       this.#reloadQueued = undefined;
       await this.#reloadOnce();
@@ -293,13 +302,25 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   async #reloadOnce(): Promise<void> {
     if (this.#stopping) throw new HerdError('ERR_HERD_STOPPING', 'herd is stopping; reload refused');
     const generation = ++this.#generation;
+    const previous = this.#options;
+    const next = this.#next;
+    this.#next = undefined;
+    // New forks (the reload's and any respawn meanwhile) run with the new options.
+    if (next) this.#use(next.options);
     try {
-      await rollingReload(this.#pool, generation);
+      await rollingReload(this.#pool, generation, next?.workers);
       this.emit('reload', { generation, ok: true });
     } catch (error) {
+      // Rolled back: the old workers serve, and their respawns keep the old options.
+      if (next) this.#use(previous);
       this.emit('reload', { generation, ok: false, error: error as Error });
       throw error;
     }
+  }
+
+  #use(options: ResolvedOptions): void {
+    this.#options = options;
+    this.#procs.configure(options);
   }
 
   /** Changes the number of workers; new slots take the next free codes, removal retires the highest. */

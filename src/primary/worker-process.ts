@@ -50,6 +50,10 @@ interface Process {
   gate: HelloGate;
   /** What the worker said it still held while draining. */
   holding: HoldingMessage | undefined;
+  /** What the app asked listen() for while booting, if it did. */
+  binding: string | undefined;
+  /** Why it failed to boot, when the worker said (a listen error). */
+  bootError: string | undefined;
 }
 
 const TAIL_LINES = 20;
@@ -61,7 +65,7 @@ function cut(holding: HoldingMessage | undefined): string {
 }
 
 export class WorkerProcesses {
-  readonly #options: ResolvedOptions;
+  #options: ResolvedOptions;
   readonly #logs: LogWriter;
   readonly #events: WorkerEvents;
   readonly #procs = new WeakMap<WorkerRecord, Process>();
@@ -72,9 +76,14 @@ export class WorkerProcesses {
     this.#events = events;
   }
 
+  /** Options for the workers forked from now on (a reload with a new config). */
+  configure(options: ResolvedOptions): void {
+    this.#options = options;
+  }
+
   /** Forks the next worker of a slot. On probation (a reload's replacement) a failure is not respawned. */
   fork(slot: Slot, generation: number, probation: boolean): WorkerRecord {
-    const handle = forkWorker(this.#options, slot.code, generation);
+    const handle = forkWorker(this.#options, slot.code, generation, slot.index);
     const record: WorkerRecord = {
       slot,
       code: slot.code,
@@ -90,7 +99,7 @@ export class WorkerProcesses {
     };
     const proc: Process = {
       waiter: undefined, readyTimer: undefined, killTimer: undefined, stderrTail: [], probation,
-      gate: holdUntilHello(handle.process), holding: undefined,
+      gate: holdUntilHello(handle.process), holding: undefined, binding: undefined, bootError: undefined,
     };
     this.#procs.set(record, proc);
 
@@ -106,7 +115,11 @@ export class WorkerProcesses {
 
     proc.readyTimer = setTimeout(() => {
       if (record.state !== 'starting') return;
-      const reason = `worker ${record.code} (pid ${record.pid}) was not ready within readyTimeout (${this.#options.readyTimeout} ms)`;
+      const reason = `worker ${record.code} (pid ${record.pid}) was not ready within readyTimeout (${this.#options.readyTimeout} ms): ${
+        proc.binding === undefined
+          ? "it never listened on a port and never called ready(); an app that serves no port must call ready() (import { ready } from 'herd') once it can work"
+          : `it called listen(${proc.binding}) but the server never started listening`
+      }`;
       this.#events.readyTimeout(record, reason);
       proc.waiter?.reject(new HerdError('ERR_HERD_READY_TIMEOUT', reason));
       proc.waiter = undefined;
@@ -146,6 +159,19 @@ export class WorkerProcesses {
         proc.waiter = undefined;
         return;
       }
+      case 'binding': {
+        const proc = this.#procs.get(record)!;
+        if (record.state === 'starting') proc.binding ??= msg.target;
+        return;
+      }
+      case 'listen-error': {
+        if (record.state !== 'starting') return;
+        // It cannot serve: end it now rather than at readyTimeout.
+        const code = msg.code ? `${msg.code} ` : '';
+        this.#procs.get(record)!.bootError = `worker ${record.code} (pid ${record.pid}) cannot listen on ${/^\d+$/.test(msg.target) ? `port ${msg.target}` : msg.target}: ${code}(${msg.message})`;
+        record.handle?.process.kill('SIGKILL');
+        return;
+      }
       case 'fatal':
         return this.#events.fatal(record, msg);
       case 'reload':
@@ -163,7 +189,7 @@ export class WorkerProcesses {
     const wasStarting = record.state === 'starting';
     const how = signal ? `signal ${signal}` : `code ${exitCode}`;
     const tail = proc.stderrTail.join('\n');
-    const reason = `worker ${record.code} (pid ${record.pid}) exited with ${how} before it was ready${tail ? `:\n${tail}` : ''}`;
+    const reason = proc.bootError ?? `worker ${record.code} (pid ${record.pid}) exited with ${how} before it was ready${tail ? `:\n${tail}` : ''}`;
     // Whoever waits for it to be ready (start, reload, scale, a respawn) learns it never will be.
     const waiter = proc.waiter;
     proc.waiter = undefined;

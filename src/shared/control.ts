@@ -12,7 +12,8 @@ export type ControlRequest =
   | { id: number; cmd: 'reload' }
   | { id: number; cmd: 'scale'; count: number }
   | { id: number; cmd: 'logs'; lines: number; follow: boolean }
-  | { id: number; cmd: 'reopen-logs' };
+  | { id: number; cmd: 'reopen-logs' }
+  | { id: number; cmd: 'launch' };
 
 export type ControlCommand = ControlRequest['cmd'];
 
@@ -23,6 +24,22 @@ export interface StatusResult {
   generation: number;
   single: boolean;
   workers: Array<WorkerInfo & { uptime: number }>;
+  /** The app, the number of worker slots, and where `herd start` ran (null when started through the API). */
+  script: string;
+  slots: number;
+  cwd: string | null;
+  config: string | null;
+}
+
+/** How `herd start` was run, so `herd restart` can run it again. */
+export interface LaunchInfo {
+  /** The arguments after `start` (without `-d`), and the app's after `--`. */
+  argv: string[];
+  appArgs: string[];
+  cwd: string;
+  env: Record<string, string>;
+  /** The config file it read, if any. */
+  config: string | null;
 }
 
 export type ControlResponse =

@@ -22,6 +22,10 @@ export interface AnsweredMessage { ns: typeof NS; verb: 'answered' }
 export interface HangupMessage { ns: typeof NS; verb: 'hangup' }
 /** Worker → primary, while draining: what it still holds, for the log if it must be SIGKILLed. */
 export interface HoldingMessage { ns: typeof NS; verb: 'holding'; connections: number; requests: string[] }
+/** Worker → primary, while booting: the app called listen() on this port or path. */
+export interface BindingMessage { ns: typeof NS; verb: 'binding'; target: string }
+/** Worker → primary, while booting: a server could not listen (EADDRINUSE, EACCES…); the primary ends the worker. */
+export interface ListenErrorMessage { ns: typeof NS; verb: 'listen-error'; target: string; code: string | null; message: string }
 
 export type ShutdownReason = 'stop' | 'reload' | 'scale' | 'fatal';
 
@@ -67,7 +71,7 @@ export type ChannelMessage =
 
 export type LifecycleMessage =
   | HelloMessage | ReadyMessage | FatalMessage | ShutdownMessage | ReloadRequestMessage
-  | AnsweredMessage | HangupMessage | HoldingMessage;
+  | AnsweredMessage | HangupMessage | HoldingMessage | BindingMessage | ListenErrorMessage;
 
 // Shared state (src/state/): the store and the locks live in the primary.
 // They ride the channel's batching and its `result` answers.

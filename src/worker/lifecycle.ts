@@ -33,7 +33,16 @@ export function installWorker(transport: WorkerTransport): void {
     served = true;
     transport.send(message('answered', {}));
   };
-  installServerTracking(() => rt.markReady?.(), () => rt.markServed?.());
+  installServerTracking(() => rt.markReady?.(), () => rt.markServed?.(), {
+    booting: () => !rt.ready,
+    binding: (target) => transport.send(message('binding', { target })),
+    // The worker cannot serve: say so now, not after readyTimeout. The primary ends it.
+    listenError: (target, error) => {
+      const code = typeof error.code === 'string' ? error.code : null;
+      process.stderr.write(`herd: cannot listen on ${target}: ${error.message}\n`);
+      transport.send(message('listen-error', { target, code, message: error.message }));
+    },
+  });
 
   const onFatal = (kind: 'uncaughtException' | 'unhandledRejection') => (error: unknown) => {
     const text = error instanceof Error && error.stack ? error.stack : String(error);

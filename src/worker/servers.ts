@@ -38,8 +38,48 @@ let installed = false;
 /** Set once the worker drains: a server that starts listening later drains at once. */
 let drainingAll = false;
 
+/** What the worker does about servers while it boots (the lifecycle tells the primary). */
+export interface BootHooks {
+  /** False once the worker is ready (a listening server or ready()). */
+  booting(): boolean;
+  /** The app called listen(); `target` is the port or path. */
+  binding(target: string): void;
+  /** A server emitted a listen error before it listened. */
+  listenError(target: string, error: NodeJS.ErrnoException): void;
+}
+let boot: BootHooks | undefined;
+
+/** `3000`, `127.0.0.1:3000`, `/tmp/app.sock`: what listen() was asked for, for messages. */
+export function listenTarget(args: unknown[]): string {
+  let [first, second] = args;
+  if (first !== null && typeof first === 'object' && !Array.isArray(first)) {
+    const o = first as { port?: unknown; host?: unknown; path?: unknown };
+    if (o.path !== undefined) return String(o.path);
+    first = o.port;
+    second = o.host;
+  }
+  if (typeof first === 'string' && !/^\d+$/.test(first)) return first;
+  const port = first === undefined || first === null || typeof first === 'function' ? '0' : String(first);
+  return typeof second === 'string' ? `${second}:${port}` : port;
+}
+
+const LISTEN_SYSCALLS = new Set(['listen', 'bind']);
+
 function isHttp(server: net.Server): boolean {
   return server instanceof http.Server || server instanceof https.Server;
+}
+
+function watchBoot(server: net.Server, target: string): void {
+  if (!boot?.booting()) return;
+  boot.binding(target);
+  // Only until it listens: later errors stay the app's (unhandled, they crash as before).
+  const onError = (error: NodeJS.ErrnoException): void => {
+    if (LISTEN_SYSCALLS.has(error.syscall ?? '') || error.code === 'EADDRINUSE' || error.code === 'EACCES') {
+      boot?.listenError(target, error);
+    }
+  };
+  server.on('error', onError);
+  server.once('listening', () => server.off('error', onError));
 }
 
 function track(server: net.Server): void {
@@ -80,9 +120,11 @@ function track(server: net.Server): void {
 
 /**
  * Patches net.Server.prototype.listen once; `listening` fires on the first
- * server that listens, `served` on the first response sent in full.
+ * server that listens, `served` on the first response sent in full;
+ * `hooks` hear about listen() calls until the worker is ready.
  */
-export function installServerTracking(listening: () => void, served: () => void): void {
+export function installServerTracking(listening: () => void, served: () => void, hooks?: BootHooks): void {
+  boot = hooks;
   onFirstListening = () => {
     onFirstListening = undefined;
     listening();
@@ -96,6 +138,7 @@ export function installServerTracking(listening: () => void, served: () => void)
   const listen = net.Server.prototype.listen;
   net.Server.prototype.listen = function patchedListen(this: net.Server, ...args: unknown[]) {
     track(this);
+    watchBoot(this, listenTarget(args));
     return (listen as (...a: unknown[]) => net.Server).apply(this, args);
   } as typeof listen;
 }

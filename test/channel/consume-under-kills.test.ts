@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { channel, start } from 'herd';
 import { fixture, isAlive, tempDir } from '../helpers/herd.js';
+import { readLines } from '../helpers/logs.js';
 
 // 10,000 consume calls while a worker is SIGKILLed every second: a call whose
 // worker dies is redelivered, a call that finds no listener waits for the
@@ -53,7 +53,8 @@ test('consume under SIGKILLs: every call settles once, none for want of a listen
   await app.stop();
   // Which workers ran each call: a call runs again only when its worker died before answering.
   const ran = new Map<number, number[]>();
-  for (const m of readFileSync(file, 'utf8').matchAll(/^[A-Z]+ (\d+) \| ran (\d+)$/gm)) {
+  // readLines: the file's lines without their timestamps.
+  for (const m of readLines(file).join('\n').matchAll(/^[A-Z]+ (\d+) \| ran (\d+)$/gm)) {
     const n = Number(m[2]);
     ran.set(n, [...(ran.get(n) ?? []), Number(m[1])]);
   }

@@ -17,6 +17,8 @@ const flags: Array<[string[], RegExp]> = [
   [['--name', ''], /`name` must be a non-empty string, received ""/],
   [['--config', 'nope.config.js'], /`--config` must name an existing file, received "nope.config.js"/],
   [['--frobnicate'], /unknown option '--frobnicate'/],
+  [['--node-args', 'app.js'], /`nodeArgs` must be node flags, starting with '-' \(app arguments go in `args`\), received "app.js"/],
+  [['--node-args'], /option '--node-args <flags>' argument missing/],
 ];
 
 for (const [args, message] of flags) {
@@ -59,6 +61,10 @@ const configs: Array<[Record<string, unknown>, RegExp]> = [
   [{ primary: 123 }, /`primary` must be a non-empty string, received 123/],
   [{ primary: './no-such-primary.js' }, /`primary` must be an existing file, received ".*no-such-primary.js"/],
   [{ single: 'true' }, /`single` must be true or false, received "true"/],
+  [{ nodeArgs: 512 }, /`nodeArgs` must be node flags: an array of non-empty strings or one string .*received 512/],
+  [{ nodeArgs: ['--inspect', ''] }, /`nodeArgs` must be node flags: an array of non-empty strings or one string .*received an array/],
+  [{ nodeArgs: ['server.js'] }, /`nodeArgs` must be node flags, starting with '-' .*received "server.js"/],
+  [{ logs: { timestamp: 'iso' } }, /`logs.timestamp` must be true or false, received "iso"/],
 ];
 
 for (const [config, message] of configs) {
@@ -102,7 +108,7 @@ test('bad arguments to the control commands: exit 2', async () => {
   const lines = await runCli(['logs', '-n', 'all', '--name', 'x'], { home });
   assert.equal(lines.code, 2);
   assert.match(lines.stderr, /`--lines` must be a non-negative integer, received "all"/);
-  const unknown = await runCli(['restart'], { home });
+  const unknown = await runCli(['resart'], { home });
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /unknown command 'restart'/);
+  assert.match(unknown.stderr, /unknown command 'resart'/);
 });

@@ -231,3 +231,32 @@ export async function startHerd(t: TestContext, args: string[], options: StartOp
   if (options.wait !== false) await herd.ready();
   return herd;
 }
+
+/**
+ * For a herd started in the background (`herd start -d`): every pid it
+ * tracks (and every pid a last status shows) is SIGKILLed when the test ends.
+ */
+export function backgroundHerd(t: TestContext, home: string, name: string): { track(...pids: number[]): void; status(): Promise<CliResult> } {
+  const seen = new Set<number>();
+  const status = async (): Promise<CliResult> => {
+    const r = await runCli(['status', '--json', '--name', name], { home });
+    if (r.code === 0) {
+      const s = JSON.parse(r.stdout) as { pid: number; workers: Array<{ pid: number }> };
+      for (const pid of [s.pid, ...s.workers.map((w) => w.pid)]) seen.add(pid);
+    }
+    return r;
+  };
+  t.after(async () => {
+    await status();
+    for (const pid of seen) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    await waitGone([...seen]);
+  });
+  return { track: (...pids) => pids.forEach((p) => seen.add(p)), status };
+}
+
+/** The last `listening on host:port` port in a text (a log file). */
+export function lastPort(text: string): number {
+  const all = [...text.matchAll(/listening on [\d.]+:(\d+)/g)];
+  if (all.length === 0) throw new Error(`no "listening on" line in:\n${text}`);
+  return Number(all.at(-1)![1]);
+}

@@ -9,8 +9,16 @@ export function logFile(name = 'app.log'): { dir: string; path: string } {
   return { dir, path: join(dir, name) };
 }
 
-export function readLines(path: string): string[] {
+/** The file's lines exactly as written (plain lines start with an ISO timestamp in files). */
+export function readRawLines(path: string): string[] {
   if (!existsSync(path)) return [];
   const text = readFileSync(path, 'utf8');
   return text === '' ? [] : text.replace(/\n$/, '').split('\n');
+}
+
+export const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /;
+
+/** The file's lines without the timestamp in front of plain lines, for tests about what follows it. */
+export function readLines(path: string): string[] {
+  return readRawLines(path).map((line) => line.replace(TIMESTAMP, ''));
 }

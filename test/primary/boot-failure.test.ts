@@ -23,5 +23,5 @@ test('a worker that is never ready: exit 1 after readyTimeout', async (t) => {
   const herd = await startHerd(t, ['--config', config], { wait: false, home });
   const exit = await herd.exited;
   assert.equal(exit.code, 1);
-  assert.match(herd.output, /not ready within readyTimeout \(500 ms\)/);
+  assert.match(herd.output, /not ready within readyTimeout \(500 ms\): it never listened on a port and never called ready\(\); an app that serves no port must call ready\(\)/);
 });

@@ -1,21 +1,36 @@
+import { spawn } from 'node:child_process';
+import { dirname } from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import { defaultName, herdHome } from '../../config/resolve.js';
 import { EXIT, exitCodeFor, HerdError } from '../../errors.js';
-import { MAX_WORKERS, type StatusResult } from '../../shared/control.js';
+import type { ReloadReport } from '../../primary/app.js';
+import { MAX_WORKERS, probe, socketFile, type LaunchInfo, type StatusResult } from '../../shared/control.js';
 import { intFlag } from '../args.js';
 import { call, liveInstances } from '../client.js';
 import { fail, statusTable } from '../output.js';
 
 // status, stop, reload, scale and logs: each one request over the control socket.
 
-/** --name, else the herd.config in this folder, else the only herd answering in HERD_HOME. */
+/**
+ * --name; else the one herd started from this folder (or with its config file
+ * here), whatever `herd start` named it; else the name herd.config in this
+ * folder gives; else the only herd answering in HERD_HOME.
+ */
 async function targetName(name: string | undefined): Promise<string> {
   if (name !== undefined) return name;
+  const home = herdHome();
+  const running = await liveInstances(home);
+  const cwd = process.cwd();
+  const statuses = await Promise.all(running.map((n) => call(home, n, { cmd: 'status' }).result.catch(() => undefined) as Promise<StatusResult | undefined>));
+  const here = running.filter((_, i) => {
+    const s = statuses[i];
+    return s !== undefined && (s.cwd === cwd || (s.config != null && dirname(s.config) === cwd));
+  });
+  if (here.length === 1) return here[0]!;
   const loaded = await loadConfig(undefined).catch(() => undefined);
   const config = loaded?.config;
   if (config && typeof config.name === 'string') return config.name;
   if (config && typeof config.script === 'string') return defaultName(config.script);
-  const running = await liveInstances(herdHome());
   if (running.length === 1) return running[0]!;
   throw new HerdError(
     running.length === 0 ? 'ERR_HERD_NOT_RUNNING' : 'ERR_HERD_USAGE',
@@ -49,8 +64,11 @@ export function stopCommand(flags: { name?: string }): Promise<number> {
 
 export function reloadCommand(flags: { name?: string }): Promise<number> {
   return run(flags.name, async (name) => {
-    await call(herdHome(), name, { cmd: 'reload' }).result;
-    process.stdout.write(`herd: "${name}" reloaded\n`);
+    const report = (await call(herdHome(), name, { cmd: 'reload' }).result) as Partial<ReloadReport> | undefined;
+    process.stdout.write(`herd: "${name}" reloaded${report?.generation ? ` (generation ${report.generation})` : ''}\n`);
+    if (report?.needsRestart?.length) {
+      process.stderr.write(`herd: not applied by a reload, needs herd restart: ${report.needsRestart.join(', ')}\n`);
+    }
   });
 }
 
@@ -101,4 +119,38 @@ export function logsCommand(flags: { name?: string; follow?: boolean; lines?: st
     }
     await c.result;
   });
+}
+
+/** Waits until nobody answers on the socket any more (the old primary closes it right after answering `stop`). */
+async function socketGone(path: string, timeout = 30_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (await probe(path)) {
+    if (Date.now() > deadline) throw new HerdError('ERR_HERD_CONTROL', `the stopped herd still answers on ${path}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * `herd restart`: stop, then `herd start` again with the arguments, folder and
+ * environment of the first start, in the background (`-d`). The config file is
+ * read anew, so this carries what a reload cannot (name, balancer, primary, logs).
+ */
+export function restartCommand(flags: { name?: string }): Promise<number> {
+  let code: number = EXIT.OK;
+  return run(flags.name, async (name) => {
+    const home = herdHome();
+    const launch = (await call(home, name, { cmd: 'launch' }).result) as LaunchInfo;
+    await call(home, name, { cmd: 'stop' }).result;
+    process.stdout.write(`herd: "${name}" stopped, starting it again\n`);
+    await socketGone(socketFile(home, name));
+    const argv = [process.argv[1]!, 'start', ...launch.argv, '-d', ...(launch.appArgs.length > 0 ? ['--', ...launch.appArgs] : [])];
+    code = await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, [...process.execArgv, ...argv], { cwd: launch.cwd, env: launch.env, stdio: ['ignore', 'inherit', 'inherit'] });
+      child.once('error', (error) => {
+        process.stderr.write(`herd: cannot start again: ${error.message}\n`);
+        resolve(EXIT.FAILED);
+      });
+      child.once('exit', (exitCode) => resolve(exitCode ?? EXIT.FAILED));
+    });
+  }).then((result) => (result === EXIT.OK ? code : result));
 }

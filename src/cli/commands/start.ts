@@ -1,11 +1,14 @@
 import { resolve } from 'node:path';
 import { configDir, loadConfig } from '../../config/load.js';
-import type { HerdOptions } from '../../config/options.js';
+import type { HerdOptions, ResolvedOptions } from '../../config/options.js';
+import { defaultName, herdHome, resolveOptions } from '../../config/resolve.js';
 import { isPlainObject } from '../../config/validate.js';
 import { EXIT, exitCodeFor, HerdError } from '../../errors.js';
 import { start, type HerdApp } from '../../primary/app.js';
+import type { LaunchInfo } from '../../shared/control.js';
 import { intFlag, workersFlag } from '../args.js';
-import { fail } from '../output.js';
+import { DAEMON_ENV, launchDaemon, type DaemonReport } from '../daemon.js';
+import { fail, failText } from '../output.js';
 import { PrimarySignals } from '../signals.js';
 
 export interface StartFlags {
@@ -15,10 +18,18 @@ export interface StartFlags {
   logFile?: string;
   shutdownTimeout?: string;
   single?: boolean;
+  nodeArgs?: string;
+  daemon?: boolean;
 }
 
-/** Config file first, CLI flags over it. Paths in the file are relative to the file. */
-async function buildOptions(script: string | undefined, flags: StartFlags, appArgs: string[]): Promise<HerdOptions> {
+/** A daemon's log file rotates at this size unless `logs.maxSize` says otherwise. */
+const DAEMON_LOG_MAX_SIZE = 10 * 1024 * 1024;
+
+/**
+ * Config file first, CLI flags over it. Paths in the file are relative to the
+ * file. Run at start and again by every `herd reload`.
+ */
+async function buildOptions(script: string | undefined, flags: StartFlags, appArgs: string[], daemon: boolean): Promise<{ options: HerdOptions; file: string | undefined }> {
   const loaded = await loadConfig(flags.config);
   const base = configDir(loaded);
   const options: Record<string, unknown> = { ...loaded.config };
@@ -35,6 +46,7 @@ async function buildOptions(script: string | undefined, flags: StartFlags, appAr
   if (flags.workers !== undefined) options.workers = workersFlag(flags.workers);
   if (flags.name !== undefined) options.name = flags.name;
   if (flags.shutdownTimeout !== undefined) options.shutdownTimeout = intFlag('--shutdown-timeout', flags.shutdownTimeout, 0, 'ms');
+  if (flags.nodeArgs !== undefined) options.nodeArgs = flags.nodeArgs;
   if (flags.single) options.single = true;
   if (flags.logFile !== undefined) {
     options.logs = { ...(isPlainObject(options.logs) ? options.logs : {}), file: resolve(flags.logFile) };
@@ -42,7 +54,18 @@ async function buildOptions(script: string | undefined, flags: StartFlags, appAr
   if (options.script === undefined) {
     throw new HerdError('ERR_HERD_USAGE', 'missing <script>: herd start <script> [options] [-- <app args>], or `script` in herd.config.js');
   }
-  return options as unknown as HerdOptions;
+  if (daemon) {
+    // No terminal in the background: the log goes to a file, $HERD_HOME/<name>.log unless one is set.
+    const logs = isPlainObject(options.logs) ? options.logs : {};
+    const name = typeof options.name === 'string' ? options.name : defaultName(String(options.script));
+    options.logs = {
+      ...logs,
+      terminal: false,
+      file: logs.file ?? resolve(herdHome(), `${name}.log`),
+      ...(logs.file === undefined && logs.maxSize === undefined ? { maxSize: DAEMON_LOG_MAX_SIZE } : {}),
+    };
+  }
+  return { options: options as unknown as HerdOptions, file: loaded.file };
 }
 
 function readyLine(app: HerdApp): string {
@@ -52,22 +75,68 @@ function readyLine(app: HerdApp): string {
   return `herd: "${app.name}" ready, ${mode} (${workers}), primary pid ${process.pid}`;
 }
 
-/** `herd start`: runs in the foreground until stopped; resolves with the exit code. */
-export async function startCommand(script: string | undefined, flags: StartFlags, appArgs: string[]): Promise<number> {
-  const signals = new PrimarySignals();
-  let app: HerdApp;
+/** The arguments after `start`, without `-d` / `--daemon` (for the detached child and `herd restart`). */
+export function startArgv(herdArgs: string[]): string[] {
+  const rest = herdArgs.slice(herdArgs.indexOf('start') + 1);
+  return rest.filter((a) => a !== '-d' && a !== '--daemon');
+}
+
+/** `herd start -d`: validate here (bad options exit 2 at once), then run detached. */
+async function startDaemon(script: string | undefined, flags: StartFlags, herdArgs: string[], appArgs: string[]): Promise<number> {
+  let options: ResolvedOptions;
   try {
-    app = await start(await buildOptions(script, flags, appArgs));
+    options = resolveOptions((await buildOptions(script, flags, appArgs, true)).options);
   } catch (error) {
     fail(error);
     return exitCodeFor(error);
   }
+  const argv = [...startArgv(herdArgs), ...(appArgs.length > 0 ? ['--', ...appArgs] : [])];
+  return launchDaemon(argv, options.logs.file!);
+}
+
+/** `herd start`: runs in the foreground until stopped (or, with -d, in the background); resolves with the exit code. */
+export async function startCommand(script: string | undefined, flags: StartFlags, herdArgs: string[], appArgs: string[]): Promise<number> {
+  // The detached child of `herd start -d` reports its boot to the launcher over IPC.
+  const daemonChild = process.env[DAEMON_ENV] === '1' && typeof process.send === 'function';
+  delete process.env[DAEMON_ENV];
+  if (flags.daemon && !daemonChild) return startDaemon(script, flags, herdArgs, appArgs);
+  const report = (msg: DaemonReport): Promise<void> => new Promise((done) => {
+    if (!daemonChild || !process.connected) return done();
+    process.send!(msg, undefined, undefined, () => {
+      process.disconnect();
+      done();
+    });
+  });
+  const launch: LaunchInfo = {
+    argv: startArgv(herdArgs),
+    appArgs,
+    cwd: process.cwd(),
+    env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
+    config: null,
+  };
+
+  const signals = new PrimarySignals();
+  let app: HerdApp;
+  try {
+    const built = await buildOptions(script, flags, appArgs, daemonChild);
+    launch.config = built.file ?? null;
+    app = await start(built.options);
+  } catch (error) {
+    fail(error);
+    await report({ error: failText(error), exitCode: exitCodeFor(error) });
+    return exitCodeFor(error);
+  }
+  app.launch = launch;
+  // `herd reload` re-reads the config file, with the same CLI flags over it.
+  app.configSource = async () => resolveOptions((await buildOptions(script, flags, appArgs, daemonChild)).options);
   signals.bind(app);
   // From here on whatever else the primary prints (the `primary` module's
   // handlers, Node's warnings) is a tagged line of the one log too. Not in the
   // API: an embedding process keeps its own stdout.
   if (!app.options.single) app.logs.captureSelf('primary');
-  app.logs.primary(readyLine(app));
+  const line = readyLine(app);
+  app.logs.primary(line);
+  await report({ ready: line });
 
   await app.closed;
   app.logs.releaseSelf();

@@ -33,6 +33,7 @@ export function parseRequest(line: string): Parsed {
     case 'stop':
     case 'reload':
     case 'reopen-logs':
+    case 'launch':
       return { request: { id, cmd: value.cmd } };
     case 'scale': {
       const count = value.count;
@@ -51,6 +52,6 @@ export function parseRequest(line: string): Parsed {
       return { request: { id, cmd: 'logs', lines, follow } };
     }
     default:
-      return bad(id, `unknown command ${JSON.stringify(value.cmd)}; expected status, stop, reload, scale, logs or reopen-logs`);
+      return bad(id, `unknown command ${JSON.stringify(value.cmd)}; expected status, stop, reload, scale, logs, reopen-logs or launch`);
   }
 }

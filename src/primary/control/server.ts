@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { HerdError, serializeError } from '../../errors.js';
-import { MAX_REQUEST_BYTES, probe, socketFile, type ControlResponse, type StatusResult } from '../../shared/control.js';
+import { MAX_REQUEST_BYTES, probe, socketFile, type ControlResponse, type LaunchInfo, type StatusResult } from '../../shared/control.js';
 import type { LogWriter } from '../logs/writer.js';
 import { parseRequest, type Handlers } from './requests.js';
 
@@ -11,8 +11,11 @@ import { parseRequest, type Handlers } from './requests.js';
 export interface ControlTarget {
   status(): StatusResult;
   stop(): Promise<void>;
-  reload(): Promise<void>;
+  /** Resolves with what the CLI reports (the new generation, what needs a restart). */
+  reload(): Promise<unknown>;
   scale(count: number): Promise<void>;
+  /** How `herd start` ran (for `herd restart`); throws when it was the API. */
+  launch(): LaunchInfo;
   logs: LogWriter;
 }
 
@@ -142,7 +145,7 @@ function handlersFor(target: ControlTarget): Handlers {
   return {
     status: async () => target.status(),
     stop: async () => { await target.stop(); },
-    reload: async () => { await target.reload(); },
+    reload: async () => target.reload(),
     scale: async (req) => { await target.scale(req.count); },
     logs: async (req, socket) => {
       for (const line of target.logs.tail(req.lines)) reply(socket, { id: req.id, line });
@@ -151,6 +154,7 @@ function handlersFor(target: ControlTarget): Handlers {
       socket.once('close', unfollow);
       return FOLLOWING;
     },
+    launch: async () => target.launch(),
     'reopen-logs': async () => {
       if (!target.logs.reopen()) throw new HerdError('ERR_HERD_LOG_FILE', 'no log file is configured (--log-file or logs.file), nothing to reopen');
     },

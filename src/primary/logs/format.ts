@@ -1,6 +1,6 @@
 // Turns one captured line into the text the writer stores: plain lines get a
-// `A 12345 | ` prefix (`!` for stderr), JSON object lines stay JSON with
-// `worker` and `pid` added.
+// `A 12345 | ` prefix (`!` for stderr) and, in files, an ISO timestamp; JSON
+// object lines stay JSON with `worker` and `pid` added.
 
 export type Stream = 'stdout' | 'stderr';
 
@@ -36,28 +36,33 @@ function asJsonObject(text: string): Record<string, unknown> | undefined {
   }
 }
 
+// herd's tag goes under its own name unless the app's line already has that
+// field with another value: then the app's is kept and herd's goes here.
+const ALTERNATE: Record<string, string> = { worker: 'herdWorker', pid: 'herdPid', stream: 'herdStream' };
+
 /**
- * Adds `fields` to a JSON object line. The app's own bytes are kept as they
- * are (JSON.parse would round big integers), unless a field is already there
- * with another value: then the object is rebuilt with herd's value.
+ * Adds `fields` to a JSON object line, in front. The app's own bytes and
+ * fields are kept as they are (JSON.parse would round big integers).
  */
 function withFields(text: string, json: Record<string, unknown>, fields: Record<string, string | number>): string {
   let head = '';
   for (const [key, value] of Object.entries(fields)) {
-    if (!(key in json)) head += `${JSON.stringify(key)}:${JSON.stringify(value)},`;
-    else if (json[key] !== value) return JSON.stringify({ ...json, ...fields });
+    const name = !(key in json) ? key : json[key] === value ? undefined : ALTERNATE[key];
+    if (name !== undefined && !(name in json)) head += `${JSON.stringify(name)}:${JSON.stringify(value)},`;
   }
   if (head === '') return text;
   const rest = text.slice(1).trimStart();
   return rest === '}' ? `{${head.slice(0, -1)}}` : `{${head}${rest}`;
 }
 
-export function formatText(line: LogLine, color: boolean): string {
+/** A plain line as `A 4111 | text`; with `timestamp`, an ISO time in front. JSON object lines stay JSON. */
+export function formatText(line: LogLine, color: boolean, timestamp = false): string {
   const json = line.continued ? undefined : asJsonObject(line.text);
   if (json) return withFields(line.text, json, { worker: line.source, pid: line.pid });
   const marker = line.continued ? CONTINUED_MARKER : '';
   const prefix = `${line.source} ${line.pid} ${line.stream === 'stderr' ? '!' : '|'}`;
-  return color ? `\x1b[${colorFor(line.source)}m${prefix}\x1b[0m ${line.text}${marker}` : `${prefix} ${line.text}${marker}`;
+  const time = timestamp ? `${new Date(line.time).toISOString()} ` : '';
+  return color ? `${time}\x1b[${colorFor(line.source)}m${prefix}\x1b[0m ${line.text}${marker}` : `${time}${prefix} ${line.text}${marker}`;
 }
 
 export function formatJson(line: LogLine): string {

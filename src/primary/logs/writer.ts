@@ -19,6 +19,8 @@ export interface LogWriterOptions {
   out?: Writable & { isTTY?: boolean };
   /** Longest line before it is cut (bytes). */
   maxLine?: number;
+  /** ISO timestamps in front of plain lines: true everywhere, false nowhere, undefined in the file only. */
+  timestamp?: boolean;
 }
 
 type Follower = (line: string) => void;
@@ -67,9 +69,14 @@ export class LogWriter {
   #closing: Promise<void> | undefined;
   readonly #selfSplitters: LineSplitter[] = [];
   #lastData = 0;
+  readonly #stamp: { terminal: boolean; file: boolean; ring: boolean };
 
   constructor(options: LogWriterOptions) {
     this.#json = options.json;
+    const file = options.timestamp ?? Boolean(options.file);
+    const terminal = options.timestamp ?? false;
+    // `herd logs` shows the lines as the terminal does, or as the file does when there is no terminal (-d).
+    this.#stamp = { terminal, file, ring: options.terminal ? terminal : file };
     this.#maxLine = options.maxLine;
     if (options.terminal) {
       const out = options.out ?? process.stdout;
@@ -188,12 +195,15 @@ export class LogWriter {
   }
 
   #add(line: LogLine): void {
-    const plain = this.#json ? formatJson(line) : formatText(line, false);
-    this.#ring.push(plain);
-    for (const follow of this.#followers) follow(plain);
+    const stamp = this.#stamp;
+    const json = this.#json ? formatJson(line) : undefined;
+    const text = (timestamp: boolean): string => json ?? formatText(line, false, timestamp);
+    const ring = text(stamp.ring);
+    this.#ring.push(ring);
+    for (const follow of this.#followers) follow(ring);
     const term = this.#terminal;
-    if (term) this.#queue(term, term.color ? formatText(line, true) : plain);
-    if (this.#file) this.#queue(this.#file, plain);
+    if (term) this.#queue(term, term.color && !json ? formatText(line, true, stamp.terminal) : stamp.terminal === stamp.ring ? ring : text(stamp.terminal));
+    if (this.#file) this.#queue(this.#file, stamp.file === stamp.ring ? ring : text(stamp.file));
   }
 
   #queue(dest: Destination, text: string): void {

@@ -10,6 +10,12 @@ test('plain lines get the code, the pid and | or !', () => {
   assert.equal(formatText(line('part', { continued: true }), false), 'B 42 | part [continued]');
 });
 
+test('with timestamp, plain lines start with the ISO time; JSON lines do not change', () => {
+  assert.equal(formatText(line('hello', { time: 0 }), false, true), '1970-01-01T00:00:00.000Z B 42 | hello');
+  assert.equal(formatText(line('{"a":1}', { time: 0 }), false, true), '{"worker":"B","pid":42,"a":1}');
+  assert.match(formatText(line('hello', { time: 0 }), true, true), /^1970-01-01T00:00:00\.000Z \x1b\[\d+mB 42 \|\x1b\[0m hello$/);
+});
+
 test('colour only wraps the prefix', () => {
   const coloured = formatText(line('hello'), true);
   assert.match(coloured, /^\x1b\[\d+mB 42 \|\x1b\[0m hello$/);
@@ -21,8 +27,9 @@ test('JSON lines keep the app\'s bytes (big integers too) with worker and pid ad
   assert.equal(formatText(line(big), false), '{"worker":"B","pid":42,"id":12345678901234567890,"msg":"x"}');
   assert.equal(formatText(line('{}'), false), '{"worker":"B","pid":42}');
   assert.equal(formatText(line('{"pid":42,"a":1}'), false), '{"worker":"B","pid":42,"a":1}');
-  // A pid of someone else is replaced, and the line stays valid JSON.
-  assert.deepEqual(JSON.parse(formatText(line('{"pid":7,"a":1}'), false)), { pid: 42, a: 1, worker: 'B' });
+  // The app's own fields are kept; herd's tag then goes under its documented name.
+  assert.equal(formatText(line('{"pid":7,"a":1}'), false), '{"worker":"B","herdPid":42,"pid":7,"a":1}');
+  assert.equal(formatText(line('{"worker":"billing","pid":42}'), false), '{"herdWorker":"B","worker":"billing","pid":42}');
   // Not JSON objects: plain lines.
   assert.equal(formatText(line('{not json}'), false), 'B 42 | {not json}');
   assert.equal(formatText(line('[1,2]'), false), 'B 42 | [1,2]');

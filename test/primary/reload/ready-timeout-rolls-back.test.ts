@@ -11,7 +11,8 @@ test('a reload to code that never becomes ready rolls back after readyTimeout', 
   const app = join(dir, 'app.js');
   const config = join(dir, 'herd.config.json');
   copyFileSync(fixture('http-server.js'), app);
-  writeFileSync(config, JSON.stringify({ script: 'app.js', workers: 2, readyTimeout: 1500 }));
+  // A generous readyTimeout for the first boot (a busy machine), the short one for the reload (which re-reads the config).
+  writeFileSync(config, JSON.stringify({ script: 'app.js', workers: 2 }));
   const herd = await startHerd(t, ['--config', config]);
   const port = await herd.port();
   const before = (await herd.status()).workers;
@@ -19,6 +20,7 @@ test('a reload to code that never becomes ready rolls back after readyTimeout', 
   t.after(() => traffic.stop());
 
   copyFileSync(fixture('never-ready.js'), app);
+  writeFileSync(config, JSON.stringify({ script: 'app.js', workers: 2, readyTimeout: 1500 }));
   const r = await herd.cli('reload');
   assert.equal(r.code, 1);
   assert.match(r.stderr, /ERR_HERD_RELOAD_FAILED/);
