@@ -32,6 +32,7 @@ program
   .option('--log-file <path>', 'also write every log line to this file')
   .option('--shutdown-timeout <ms>', 'ms a worker may take to drain before SIGKILL')
   .option('--single', 'run the app inside the primary, no fork')
+  .option('--balancer <name>', "how connections reach workers: round-robin (default), least-connections, sticky, os")
   .usage('<script> [options] [-- <app args>]')
   .action((script: string | undefined, flags: StartFlags) => {
     result = startCommand(script, flags, appArgs);

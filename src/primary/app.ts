@@ -89,7 +89,8 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
       startedAt: this.startedAt,
       generation: this.#engine.generation,
       single: this.options.single,
-      workers: this.workers().map((w) => ({ ...w, uptime: now - w.startedAt })),
+      ...(this.options.single ? {} : { balancer: this.options.balancer }),
+      workers: this.workers().map((w) => ({ ...w, uptime: now - w.startedAt, connections: this.#engine.connections(w.id) })),
     };
   }
 

@@ -22,7 +22,10 @@ export interface StatusResult {
   startedAt: number;
   generation: number;
   single: boolean;
-  workers: Array<WorkerInfo & { uptime: number }>;
+  /** How connections reach the workers (absent with --single). */
+  balancer?: string;
+  /** `connections`: open now, known when herd's own accept path deals them (every balancer but 'os'). */
+  workers: Array<WorkerInfo & { uptime: number; connections?: number }>;
 }
 
 export type ControlResponse =

@@ -15,6 +15,7 @@ export interface StartFlags {
   logFile?: string;
   shutdownTimeout?: string;
   single?: boolean;
+  balancer?: string;
 }
 
 /** Config file first, CLI flags over it. Paths in the file are relative to the file. */
@@ -36,6 +37,8 @@ async function buildOptions(script: string | undefined, flags: StartFlags, appAr
   if (flags.name !== undefined) options.name = flags.name;
   if (flags.shutdownTimeout !== undefined) options.shutdownTimeout = intFlag('--shutdown-timeout', flags.shutdownTimeout, 0, 'ms');
   if (flags.single) options.single = true;
+  // Validated with the rest of the options: a bad name exits 2 naming `balancer`.
+  if (flags.balancer !== undefined) options.balancer = flags.balancer;
   if (flags.logFile !== undefined) {
     options.logs = { ...(isPlainObject(options.logs) ? options.logs : {}), file: resolve(flags.logFile) };
   }
