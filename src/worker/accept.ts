@@ -53,19 +53,20 @@ const indexes = new Map<string, { next: number; open: Set<number> }>();
 let nextId = 0;
 let send: (msg: HerdMessage) => void = () => {};
 
-// Reports go back in batches: a refused connection at once (the primary deals
-// it to another worker), taken and closed ones within REPORT_MS, so a busy
-// worker sends one message for many connections instead of two for each.
-// Until then the primary keeps its copy of a taken connection, harmlessly.
+// Taken and refused connections are reported once a tick: before this worker
+// reads a byte of any of them (reads happen on a later turn of the loop), so a
+// connection the primary has no word of when this worker dies is one it never
+// read, and the primary may deal it again. Closed connections (for
+// least-connections and status) go in batches within REPORT_MS.
 const REPORT_MS = 10;
 const pending = { accepted: [] as number[], refused: [] as number[], closed: 0 };
 let reportTimer: NodeJS.Timeout | undefined;
-let reportNow = false;
+let reportQueued = false;
 
 function report(): void {
   clearTimeout(reportTimer);
   reportTimer = undefined;
-  reportNow = false;
+  reportQueued = false;
   const { accepted, refused, closed } = pending;
   if (accepted.length === 0 && refused.length === 0 && closed === 0) return;
   pending.accepted = [];
@@ -74,15 +75,16 @@ function report(): void {
   send(message('conns', { accepted, refused, closed }));
 }
 
-function reportSoon(urgent = false): void {
-  if (urgent && !reportNow) {
-    reportNow = true;
-    process.nextTick(report);
-  }
-  if (reportTimer === undefined) {
-    reportTimer = setTimeout(report, REPORT_MS);
-    reportTimer.unref();
-  }
+function reportThisTick(): void {
+  if (reportQueued) return;
+  reportQueued = true;
+  process.nextTick(report);
+}
+
+function reportClosedSoon(): void {
+  if (reportTimer !== undefined || reportQueued) return;
+  reportTimer = setTimeout(report, REPORT_MS);
+  reportTimer.unref();
 }
 
 function isTcp(options: ListenQuery): boolean {
@@ -144,7 +146,7 @@ function getServer(obj: net.Server, options: ListenQuery, cb: (errno: number, ha
       obj.on('connection', (socket: net.Socket) => {
         socket.once('close', () => {
           pending.closed++;
-          reportSoon();
+          reportClosedSoon();
         });
       });
     }
@@ -169,12 +171,12 @@ function onConn(msg: ConnMessage, client: RawClient | undefined): void {
   const full = server !== undefined && server.maxConnections > 0 && server._connections >= server.maxConnections;
   if (!client || !target || !target.handle.onconnection || full) {
     pending.refused.push(msg.seq);
-    reportSoon(true);
+    reportThisTick();
     client?.close();
     return;
   }
   pending.accepted.push(msg.seq);
-  reportSoon();
+  reportThisTick();
   if (msg.head && msg.head.length > 0) {
     const head = Buffer.from(msg.head.buffer, msg.head.byteOffset, msg.head.byteLength);
     // http would read this socket straight from C++ (parser.consume) and miss
