@@ -7,8 +7,8 @@ const LOADGEN = fileURLToPath(new URL('./loadgen.mjs', import.meta.url));
  * Runs autocannon against `url` in its own process. Resolves with the summary;
  * `started` resolves with the epoch ms at which the load began.
  */
-export function load({ url, connections = 10, duration = 10, untilStopped = false, label = 'autocannon' }) {
-  const child = start(process.execPath, [LOADGEN, JSON.stringify({ url, connections, duration, untilStopped })], { label, stdin: 'pipe' });
+export function load({ url, connections = 10, duration = 10, untilStopped = false, label = 'autocannon', headers }) {
+  const child = start(process.execPath, [LOADGEN, JSON.stringify({ url, connections, duration, untilStopped, headers })], { label, stdin: 'pipe' });
   const started = waitFor(child, /load started (\d+)/, 30_000).then((m) => Number(m[1]));
   const result = child.exited.then(({ code, signal }) => {
     const line = child.output.split('\n').find((l) => l.startsWith('{'));

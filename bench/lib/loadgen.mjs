@@ -20,6 +20,8 @@ const instance = autocannon({
   duration: opts.untilStopped ? 3600 : (opts.duration ?? 10),
   pipelining: 1,
   timeout: opts.timeout ?? 10,
+  // e.g. { connection: 'close' }: every request on a new connection, to load the accept path.
+  headers: opts.headers ?? {},
 }, (error, result) => {
   if (error) {
     console.error(error.stack ?? String(error));

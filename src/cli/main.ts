@@ -35,6 +35,7 @@ program
   .option('--single', 'run the app inside the primary, no fork')
   .option('--node-args <flags>', 'node flags for every worker, e.g. "--max-old-space-size=512"')
   .option('-d, --daemon', 'run in the background: return once every worker is ready (log in $HERD_HOME/<name>.log)')
+  .option('--balancer <name>', "how connections reach workers: round-robin (default), least-connections, sticky, os")
   .usage('<script> [options] [-- <app args>]')
   .action((script: string | undefined, flags: StartFlags) => {
     result = startCommand(script, flags, herdArgs, appArgs);

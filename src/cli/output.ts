@@ -21,10 +21,10 @@ export function duration(ms: number): string {
 }
 
 export function statusTable(status: StatusResult): string {
-  const head = `herd "${status.name}"  primary pid ${status.pid}  up ${duration(Date.now() - status.startedAt)}  generation ${status.generation}${status.single ? '  (single)' : ''}`;
-  const rows = [['CODE', 'PID', 'STATE', 'UPTIME', 'RESTARTS', 'GEN']];
+  const head = `herd "${status.name}"  primary pid ${status.pid}  up ${duration(Date.now() - status.startedAt)}  generation ${status.generation}${status.single ? '  (single)' : ''}${status.balancer ? `  balancer ${status.balancer}` : ''}`;
+  const rows = [['CODE', 'PID', 'STATE', 'UPTIME', 'RESTARTS', 'GEN', 'CONNS']];
   for (const w of status.workers) {
-    rows.push([w.code, String(w.pid), w.state, duration(w.uptime), String(w.restarts), String(w.generation)]);
+    rows.push([w.code, String(w.pid), w.state, duration(w.uptime), String(w.restarts), String(w.generation), w.connections === undefined ? '-' : String(w.connections)]);
   }
   return [head, table(rows)].join('\n');
 }

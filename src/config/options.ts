@@ -1,7 +1,13 @@
 // The options a user gives (HerdOptions) and the resolved form the engine runs on.
 
 export type WorkerCount = number | 'auto';
-export type Balancer = 'round-robin' | 'os';
+export type Balancer = 'round-robin' | 'os' | 'least-connections' | 'sticky';
+export const BALANCERS: readonly Balancer[] = ['round-robin', 'os', 'least-connections', 'sticky'];
+
+export interface StickyOptions {
+  /** The key is the first address in this request header (e.g. 'x-forwarded-for') instead of the client's IP. */
+  header?: string;
+}
 
 export interface RestartOptions {
   /** First delay before a respawn, ms. */
@@ -42,6 +48,7 @@ export interface HerdOptions {
   restart?: RestartOptions;
   logs?: LogOptions;
   balancer?: Balancer;
+  sticky?: StickyOptions;
   primary?: string;
   /** Bytes the shared store may hold (keys, values, 64 per entry); 0: no limit. */
   storeMaxBytes?: number;
@@ -69,6 +76,7 @@ export interface ResolvedOptions {
   /** tsx's loader URL when `script` is TypeScript. */
   loader: string | undefined;
   balancer: Balancer;
+  sticky: { header: string | undefined };
   primary: string | undefined;
   storeMaxBytes: number;
   single: boolean;

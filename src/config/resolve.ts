@@ -2,10 +2,11 @@ import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { HerdError } from '../errors.js';
-import { DEFAULTS, type HerdOptions, type ResolvedOptions } from './options.js';
+import { BALANCERS, DEFAULTS, type HerdOptions, type ResolvedOptions } from './options.js';
 import {
   boolean,
   checkKeys,
+  describe,
   integer,
   invalid,
   isPlainObject,
@@ -17,11 +18,14 @@ import { resolveWorkerCount } from './workers.js';
 
 const KEYS = [
   'script', 'args', 'env', 'name', 'workers', 'shutdownTimeout', 'readyTimeout',
-  'restart', 'logs', 'balancer', 'primary', 'single', 'home', 'control',
+  'restart', 'logs', 'balancer', 'sticky', 'primary', 'single', 'home', 'control',
   'storeMaxBytes', 'nodeArgs',
 ] as const;
 const RESTART_KEYS = ['minDelay', 'maxDelay', 'maxRestarts', 'window', 'minUptime'] as const;
 const LOG_KEYS = ['file', 'maxSize', 'maxFiles', 'json', 'terminal', 'timestamp'] as const;
+const STICKY_KEYS = ['header'] as const;
+// An HTTP header name (RFC 9110 token).
+const HEADER = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 // Large enough for any real timeout, small enough for setTimeout (2^31-1 ms).
 const MAX_MS = 2_147_483_647;
@@ -135,6 +139,21 @@ export function resolveOptions(input: unknown, cwd = process.cwd()): ResolvedOpt
     if (l.timestamp !== undefined) logs.timestamp = boolean('logs.timestamp', l.timestamp);
   }
 
+  const balancer = o.balancer === undefined ? DEFAULTS.balancer : oneOf('balancer', o.balancer, BALANCERS);
+  const sticky: ResolvedOptions['sticky'] = { header: undefined };
+  if (o.sticky !== undefined) {
+    if (!isPlainObject(o.sticky)) throw invalid('sticky', "an object such as { header: 'x-forwarded-for' }", o.sticky);
+    checkKeys('sticky', o.sticky, STICKY_KEYS);
+    if (balancer !== 'sticky') {
+      throw new HerdError('ERR_HERD_INVALID_OPTION', `\`sticky\` is set only with \`balancer\` 'sticky', received balancer ${describe(balancer)}`);
+    }
+    if (o.sticky.header !== undefined) {
+      const header = nonEmptyString('sticky.header', o.sticky.header);
+      if (!HEADER.test(header)) throw invalid('sticky.header', 'an HTTP header name', header);
+      sticky.header = header.toLowerCase();
+    }
+  }
+
   let primary: string | undefined;
   if (o.primary !== undefined) {
     primary = resolve(cwd, nonEmptyString('primary', o.primary));
@@ -153,7 +172,8 @@ export function resolveOptions(input: unknown, cwd = process.cwd()): ResolvedOpt
     readyTimeout: o.readyTimeout === undefined ? DEFAULTS.readyTimeout : ms('readyTimeout', o.readyTimeout, 1),
     restart,
     logs,
-    balancer: o.balancer === undefined ? DEFAULTS.balancer : oneOf('balancer', o.balancer, ['round-robin', 'os'] as const),
+    balancer,
+    sticky,
     primary,
     storeMaxBytes: o.storeMaxBytes === undefined ? DEFAULTS.storeMaxBytes : storeBytes(o.storeMaxBytes),
     single: o.single === undefined ? false : boolean('single', o.single),

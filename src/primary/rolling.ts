@@ -17,6 +17,8 @@ export interface Pool {
   spawn(slot: Slot, probation: boolean): WorkerRecord;
   /** Boots a slot until its worker is ready, respawning with backoff. */
   bootSlot(slot: Slot): Promise<void>;
+  /** Workers were added: send this share of the old workers' keep-alive clients back through the balancer. */
+  shed(share: number): void;
 }
 
 const stopped = (what: string, cause?: unknown): HerdError =>
@@ -92,6 +94,7 @@ export async function scaleTo(pool: Pool, count: number): Promise<void> {
     const from = slots.length;
     const added = Array.from({ length: count - from }, (_, i) => registry.slot(from + i));
     await Promise.all(added.map((slot) => pool.bootSlot(slot)));
+    pool.shed((count - from) / count);
   } else if (count < slots.length) {
     const removed = slots.splice(count).reverse();
     const leaving: WorkerRecord[] = [];

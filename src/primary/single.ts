@@ -53,6 +53,11 @@ export class SingleRunner extends EventEmitter<SupervisorEvents> {
     return this.#stopped !== undefined;
   }
 
+  /** The app accepts its own connections here: herd does not count them. */
+  connections(_id: number): number | undefined {
+    return undefined;
+  }
+
   workers(): WorkerInfo[] {
     return this.registry.info();
   }

@@ -42,5 +42,6 @@ export function forkWorker(options: ResolvedOptions, code: string, generation: n
     [ENV.NAME]: options.name,
     [ENV.GENERATION]: String(generation),
     [ENV.SHUTDOWN_TIMEOUT]: String(options.shutdownTimeout),
+    [ENV.BALANCER]: options.balancer,
   });
 }

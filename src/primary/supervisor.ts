@@ -4,6 +4,7 @@ import { HerdError } from '../errors.js';
 import type { FatalMessage } from '../shared/protocol.js';
 import { MAX_WORKERS } from '../shared/control.js';
 import { RestartPolicy } from './backoff.js';
+import { AcceptPath } from './balancing/accept-path.js';
 import type { LogWriter } from './logs/writer.js';
 import { Registry, type Slot, type WorkerInfo, type WorkerRecord } from './registry.js';
 import { rollingReload, scaleTo, type Pool } from './rolling.js';
@@ -51,18 +52,27 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   #reloadQueued: Promise<void> | undefined;
   #lastError: string | undefined;
   #lastWorkerHangup = -Infinity;
+  /** herd's own accept path; undefined with balancer 'os' (workers accept from node's shared socket). */
+  readonly #accept: AcceptPath | undefined;
 
   constructor(options: ResolvedOptions, logs: LogWriter) {
     super();
     this.#options = options;
     this.#logs = logs;
     this.#policy = new RestartPolicy(options.restart);
+    if (options.balancer !== 'os') {
+      // A connection waits for a ready worker as long as a new worker may take to become one.
+      this.#accept = new AcceptPath({ balancer: options.balancer, stickyHeader: options.sticky.header, waitMs: options.readyTimeout });
+    }
     this.#procs = new WorkerProcesses(options, logs, {
       ready: (record) => this.#onReady(record),
       fatal: (record, msg) => this.#onFatal(record, msg),
       // Its outcome is in the log (#reloadOnce); the worker asked and does not wait.
       reloadRequested: () => void this.reload().catch(() => {}),
-      message: (record, msg) => this.emit('worker-message', record, msg),
+      message: (record, msg) => {
+        this.#accept?.onMessage(record, msg);
+        this.emit('worker-message', record, msg);
+      },
       readyTimeout: (_record, reason) => {
         this.#lastError = reason;
         this.#logs.primary(reason, 'stderr');
@@ -78,6 +88,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       get stopping() { return supervisor.stopping; },
       spawn: (slot, probation) => this.#spawn(slot, probation),
       bootSlot: (slot) => this.#bootSlot(slot),
+      // Keep-alive clients of the old workers come back through the balancer (not sticky: keys stay put).
+      shed: (share) => {
+        if (options.balancer === 'round-robin' || options.balancer === 'least-connections') this.#accept?.shed(share);
+      },
     };
   }
 
@@ -106,6 +120,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   workers(): WorkerInfo[] {
     return this.registry.info();
+  }
+
+  /** Open connections of a worker, when herd's accept path deals them. */
+  connections(id: number): number | undefined {
+    return this.#accept?.connections(id);
   }
 
   /** Forks every slot; resolves when all are ready, rejects (after stopping) if the app cannot boot. */
@@ -163,6 +182,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   #onReady(record: WorkerRecord): void {
     this.#everReady = true;
+    this.#accept?.onReady();
     this.emit('worker-ready', this.#info(record));
   }
 
@@ -226,6 +246,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   #onExit(record: WorkerRecord, report: ExitReport): void {
     const expected = record.retireReason !== undefined || this.#stopping !== undefined;
     this.registry.remove(record);
+    this.#accept?.onExit(record);
     if (report.wasStarting) {
       this.#bootFailed.add(record.slot.index);
       this.#lastError = report.reason;
@@ -355,6 +376,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     // Assigned before anything runs: a 'stopped' listener may call stop() again.
     this.#stopping = new Promise<void>((resolve) => { this.#resolveStopped = resolve; });
     for (const slot of this.registry.slots) clearTimeout(slot.respawnTimer);
+    this.#accept?.close();
     for (const record of this.registry.live.values()) this.#procs.retire(record, 'stop');
     this.emit('stopping');
     this.#checkStopped();

@@ -23,7 +23,10 @@ export interface StatusResult {
   startedAt: number;
   generation: number;
   single: boolean;
-  workers: Array<WorkerInfo & { uptime: number }>;
+  /** How connections reach the workers (absent with --single). */
+  balancer?: string;
+  /** `connections`: open now, known when herd's own accept path deals them (every balancer but 'os'). */
+  workers: Array<WorkerInfo & { uptime: number; connections?: number }>;
   /** The app, the number of worker slots, and where `herd start` ran (null when started through the API). */
   script: string;
   slots: number;

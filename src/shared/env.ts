@@ -6,4 +6,6 @@ export const ENV = {
   NAME: 'HERD_NAME',
   GENERATION: 'HERD_GENERATION',
   SHUTDOWN_TIMEOUT: 'HERD_SHUTDOWN_TIMEOUT',
+  /** The balancer: anything but 'os' routes the worker's TCP listens through the primary. */
+  BALANCER: 'HERD_BALANCER',
 } as const;

@@ -29,6 +29,26 @@ export interface ListenErrorMessage { ns: typeof NS; verb: 'listen-error'; targe
 
 export type ShutdownReason = 'stop' | 'reload' | 'scale' | 'fatal';
 
+// herd's accept path (src/primary/balancing/, src/worker/accept.ts): the primary
+// listens and hands each connection to the worker its balancer picks.
+
+/** What a worker asks to listen on (node's listen arguments, TCP only). */
+export interface ServeAddress { address: string | null; port: number; addressType: number; backlog: number; ipv6Only: boolean; index: number }
+/** Worker → primary: listen on this address for me (answered by `served` with the same id). */
+export interface ServeMessage { ns: typeof NS; verb: 'serve'; id: number; at: ServeAddress }
+/** Primary → worker: the shared listener's key and address, or the errno of a failed listen. */
+export interface ServedMessage { ns: typeof NS; verb: 'served'; id: number; key: string; errno: number; sockname: { address: string; family: string; port: number } | null }
+/** Worker → primary: this worker no longer serves `key` (its server closed). */
+export interface UnserveMessage { ns: typeof NS; verb: 'unserve'; key: string }
+/** Primary → worker, with the connection's handle: `head` holds the bytes the primary read to pick (sticky by header). */
+export interface ConnMessage { ns: typeof NS; verb: 'conn'; key: string; seq: number; head: Uint8Array | null }
+/** Worker → primary, once a tick: connections taken or refused (the primary closes or re-deals its copies), and connections closed since. */
+export interface ConnsMessage { ns: typeof NS; verb: 'conns'; accepted: number[]; refused: number[]; closed: number }
+/** Primary → worker: answer the next request on this share of keep-alive connections with `Connection: close`, so new workers take load. */
+export interface ShedMessage { ns: typeof NS; verb: 'shed'; share: number }
+
+export type BalancingMessage = ServeMessage | ServedMessage | UnserveMessage | ConnMessage | ConnsMessage | ShedMessage;
+
 // The channel (src/channel/). Workers never talk to each other directly: every
 // message goes through the primary, which keeps per-pair order.
 
@@ -95,7 +115,7 @@ export type StateOp =
 /** Worker → primary: a state operation, answered by a `result` with the same id (id 0, for unlock: no answer). */
 export interface StateMessage { ns: typeof NS; verb: 'state'; id: number; op: StateOp }
 
-export type HerdMessage = LifecycleMessage | ChannelMessage | StateMessage;
+export type HerdMessage = LifecycleMessage | ChannelMessage | StateMessage | BalancingMessage;
 export type Verb = HerdMessage['verb'];
 export type MessageOf<V extends Verb> = Extract<HerdMessage, { verb: V }>;
 

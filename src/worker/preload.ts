@@ -3,6 +3,9 @@ import { runtime } from '../shared/runtime.js';
 import { installWorker, shutdown, type WorkerTransport } from './lifecycle.js';
 import { installWorkerChannel } from '../channel/worker.js';
 import { makeStdioBlocking } from './stdio.js';
+import { installAcceptPath } from './accept.js';
+import { shedConnections } from './servers.js';
+import { ENV } from '../shared/env.js';
 
 // Loaded with `node --import` into every worker before the app, so the app
 // stays the real main module (process.argv, import.meta, require.main).
@@ -27,10 +30,13 @@ if (rt.role === 'worker' && process.send) {
     else done();
   });
 
+  // herd's balancers: the primary accepts and hands this worker its connections.
+  if (process.env[ENV.BALANCER] !== 'os') installAcceptPath((msg) => transport.send(msg));
+
   process.on('message', (msg: unknown) => {
-    if (isHerdMessage(msg) && msg.verb === 'shutdown') {
-      void shutdown((msg as ShutdownMessage).reason, transport);
-    }
+    if (!isHerdMessage(msg)) return;
+    if (msg.verb === 'shutdown') void shutdown((msg as ShutdownMessage).reason, transport);
+    else if (msg.verb === 'shed') shedConnections(msg.share);
   });
   // Only now can the primary's messages be received: until it hears this, it holds them.
   transport.send(message('hello', {}));

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import { ENV } from '../shared/env.js';
 
 // Knows every server the app listens on, so the worker can tell the primary it
 // is ready and can drain without dropping a request. net.Server.prototype.listen
@@ -13,11 +14,18 @@ import net from 'node:net';
 // closed once it has stayed idle this long after draining began.
 const IDLE_GRACE_MS = 1000;
 const SWEEP_MS = 50;
+// Upgraded connections (WebSocket, long-lived streams) have no request boundary
+// to close at: they stay until this share of shutdownTimeout has passed, then
+// are closed so their clients reconnect to the new generation before the SIGKILL.
+const UPGRADED_SHARE = 0.9;
+const UPGRADED_GRACE_MS = 250;
 
 interface Conn {
   active: number;
   idleSince: number;
   busySince: number;
+  /** Its next response says Connection: close, so the client reconnects through the balancer. */
+  shed: boolean;
 }
 
 /** The request whose handler is running (sync or async), for an uncaught error to answer it. */
@@ -90,7 +98,7 @@ function track(server: net.Server): void {
   // https emits 'secureConnection' with the socket requests will carry.
   const connEvent = server instanceof https.Server ? 'secureConnection' : 'connection';
   server.on(connEvent, (socket: net.Socket) => {
-    t.conns.set(socket, { active: 0, idleSince: Date.now(), busySince: 0 });
+    t.conns.set(socket, { active: 0, idleSince: Date.now(), busySince: 0, shed: false });
     socket.once('close', () => t.conns.delete(socket));
   });
 
@@ -101,7 +109,8 @@ function track(server: net.Server): void {
       requestContext.enterWith(res);
       const conn = t.conns.get(req.socket as net.Socket);
       if (conn && conn.active++ === 0) conn.busySince = Date.now();
-      if (t.draining) res.shouldKeepAlive = false;
+      if (t.draining || conn?.shed) res.shouldKeepAlive = false;
+      if (conn) conn.shed = false;
       if (onFirstServed) res.once('finish', () => { if (!failed.has(res)) onFirstServed?.(); });
       res.once('close', () => {
         if (!conn) return;
@@ -143,6 +152,11 @@ export function installServerTracking(listening: () => void, served: () => void,
   } as typeof listen;
 }
 
+// http frees a connection's parser when it hands the socket to an 'upgrade' handler.
+function isUpgraded(socket: net.Socket): boolean {
+  return (socket as net.Socket & { parser?: unknown }).parser === null;
+}
+
 function drainOne(t: Tracked): Promise<void> {
   t.draining = true;
   const { server } = t;
@@ -158,13 +172,20 @@ function drainOne(t: Tracked): Promise<void> {
     }
   }
 
+  const timeout = Number(process.env[ENV.SHUTDOWN_TIMEOUT] ?? 10_000);
+  const closeUpgradedAt = Date.now() + timeout * UPGRADED_SHARE;
   return new Promise<void>((resolve) => {
     const sweep = (): void => {
       const now = Date.now();
       // Raw net servers have no request boundaries: their connections end on their own.
       if (isHttp(server)) {
         for (const [socket, conn] of t.conns) {
-          if (conn.active === 0 && now - conn.idleSince >= IDLE_GRACE_MS) socket.destroy();
+          if (isUpgraded(socket)) {
+            if (now >= closeUpgradedAt && !socket.writableEnded) {
+              socket.end();
+              setTimeout(() => socket.destroy(), UPGRADED_GRACE_MS).unref();
+            }
+          } else if (conn.active === 0 && now - conn.idleSince >= IDLE_GRACE_MS) socket.destroy();
         }
       }
       if (t.conns.size === 0) {
@@ -175,6 +196,25 @@ function drainOne(t: Tracked): Promise<void> {
     const timer = setInterval(sweep, SWEEP_MS);
     sweep();
   });
+}
+
+/**
+ * Workers were added: this share of the keep-alive connections answers its
+ * next request with `Connection: close` (never cutting one), so those clients
+ * reconnect and the balancer can send them to the new workers.
+ */
+export function shedConnections(share: number): void {
+  for (const t of tracked) {
+    if (!isHttp(t.server) || t.draining) continue;
+    let count = Math.round(t.conns.size * share);
+    for (const [socket, conn] of t.conns) {
+      if (count-- <= 0) break;
+      const res = (socket as net.Socket & { _httpMessage?: http.ServerResponse })._httpMessage;
+      // A response under way that has not sent its headers can say it at once.
+      if (conn.active > 0 && res && !res.headersSent) res.shouldKeepAlive = false;
+      else conn.shed = true;
+    }
+  }
 }
 
 /** Stops accepting, lets in-flight requests finish, closes keep-alive connections cleanly. */

@@ -19,6 +19,7 @@ const flags: Array<[string[], RegExp]> = [
   [['--frobnicate'], /unknown option '--frobnicate'/],
   [['--node-args', 'app.js'], /`nodeArgs` must be node flags, starting with '-' \(app arguments go in `args`\), received "app.js"/],
   [['--node-args'], /option '--node-args <flags>' argument missing/],
+  [['--balancer', 'fastest'], /`balancer` must be one of 'round-robin', 'os', 'least-connections', 'sticky', received "fastest"/],
 ];
 
 for (const [args, message] of flags) {
@@ -57,7 +58,12 @@ const configs: Array<[Record<string, unknown>, RegExp]> = [
   [{ logs: { maxSize: '10M' } }, /`logs.maxSize` must be a non-negative integer \(bytes\), received "10M"/],
   [{ logs: { maxFiles: 0 } }, /`logs.maxFiles` must be an integer >= 1, received 0/],
   [{ logs: { json: 'yes' } }, /`logs.json` must be true or false, received "yes"/],
-  [{ balancer: 'random' }, /`balancer` must be one of 'round-robin', 'os', received "random"/],
+  [{ balancer: 'random' }, /`balancer` must be one of 'round-robin', 'os', 'least-connections', 'sticky', received "random"/],
+  [{ balancer: 'sticky', sticky: 'x-forwarded-for' }, /`sticky` must be an object such as \{ header: 'x-forwarded-for' \}, received "x-forwarded-for"/],
+  [{ balancer: 'sticky', sticky: { cookie: 'sid' } }, /unknown option `sticky.cookie` \(value "sid"\); expected one of: header/],
+  [{ balancer: 'sticky', sticky: { header: 'x forwarded' } }, /`sticky.header` must be an HTTP header name, received "x forwarded"/],
+  [{ balancer: 'sticky', sticky: { header: '' } }, /`sticky.header` must be a non-empty string, received ""/],
+  [{ sticky: { header: 'x-forwarded-for' } }, /`sticky` is set only with `balancer` 'sticky', received balancer "round-robin"/],
   [{ primary: 123 }, /`primary` must be a non-empty string, received 123/],
   [{ primary: './no-such-primary.js' }, /`primary` must be an existing file, received ".*no-such-primary.js"/],
   [{ single: 'true' }, /`single` must be true or false, received "true"/],

@@ -181,7 +181,7 @@ export class RunningHerd {
     return runCli([...args, '--name', this.name], { home: this.home });
   }
 
-  async status(): Promise<{ pid: number; generation: number; workers: Array<{ code: string; pid: number; id: number; state: string; restarts: number; generation: number }> }> {
+  async status(): Promise<{ pid: number; generation: number; workers: Array<{ code: string; pid: number; id: number; state: string; restarts: number; generation: number; connections?: number }>; balancer?: string }> {
     const r = await this.cli('status', '--json');
     if (r.code !== 0) throw new Error(`herd status exited ${r.code}: ${r.stderr}`);
     const status = JSON.parse(r.stdout);

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import net from 'node:net';
 import { Agent, request } from 'undici';
 
@@ -24,10 +25,12 @@ export async function getJson<T = { pid: number; code: string }>(port: number, p
  * Keeps `connections` keep-alive connections busy until stop() is called;
  * counts every outcome, so a test can assert that nothing failed.
  */
-export function load(port: number, connections = 8, path = '/'): { stop(): Promise<{ ok: number; failed: number; errors: string[]; statuses: Record<number, number>; pids: Set<number> }> } {
+export interface LoadStats { ok: number; failed: number; errors: string[]; statuses: Record<number, number>; pids: Set<number>; byPid: Map<number, number> }
+
+export function load(port: number, connections = 8, path = '/'): { stats: LoadStats; stop(): Promise<LoadStats> } {
   const agent = new Agent({ connections, pipelining: 1, keepAliveTimeout: 30_000 });
   let running = true;
-  const stats = { ok: 0, failed: 0, errors: [] as string[], statuses: {} as Record<number, number>, pids: new Set<number>() };
+  const stats: LoadStats = { ok: 0, failed: 0, errors: [], statuses: {}, pids: new Set(), byPid: new Map() };
   const loops = Array.from({ length: connections }, async () => {
     while (running) {
       try {
@@ -36,7 +39,11 @@ export function load(port: number, connections = 8, path = '/'): { stop(): Promi
         stats.statuses[res.statusCode] = (stats.statuses[res.statusCode] ?? 0) + 1;
         if (res.statusCode === 200) {
           stats.ok++;
-          try { stats.pids.add((JSON.parse(text) as { pid: number }).pid); } catch { /* not JSON */ }
+          try {
+            const { pid } = JSON.parse(text) as { pid: number };
+            stats.pids.add(pid);
+            stats.byPid.set(pid, (stats.byPid.get(pid) ?? 0) + 1);
+          } catch { /* not JSON */ }
         } else stats.failed++;
       } catch (error) {
         stats.failed++;
@@ -46,6 +53,7 @@ export function load(port: number, connections = 8, path = '/'): { stop(): Promi
   });
   let stopped: Promise<typeof stats> | undefined;
   return {
+    stats,
     // Idempotent, so a test can also register it with t.after() for when an assertion fails first.
     stop() {
       running = false;
@@ -64,5 +72,20 @@ export function freePort(): Promise<number> {
       const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
     });
+  });
+}
+
+/** One GET on a new connection from a given local address (e.g. 127.0.0.7); resolves with the JSON body. */
+export function getFrom<T = { pid: number; code: string }>(port: number, localAddress: string, path = '/', headers: Record<string, string> = {}): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path, localAddress, agent: false, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => {
+        if (res.statusCode !== 200) reject(new Error(`GET ${path} answered ${res.statusCode}: ${body}`));
+        else resolve(JSON.parse(body) as T);
+      });
+    });
+    req.on('error', reject);
   });
 }

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { BALANCERS } from '../helpers/balancers.js';
 import { Agent } from 'undici';
 import { fixture, startHerd, waitGone } from '../helpers/herd.js';
 import { get, getJson } from '../helpers/http.js';
 
-test('SIGTERM with a slow request in flight: it completes, exit 0, no process left', async (t) => {
-  const herd = await startHerd(t, [fixture('announce-slow.js'), '-w', '2']);
+for (const balancer of BALANCERS) test(`SIGTERM with a slow request in flight: it completes, exit 0, no process left [${balancer}]`, async (t) => {
+  const herd = await startHerd(t, [fixture('announce-slow.js'), '-w', '2', '--balancer', balancer]);
   const port = await herd.port();
   const { workers } = await herd.status();
   const agent = new Agent({ connections: 4, keepAliveTimeout: 30_000 });

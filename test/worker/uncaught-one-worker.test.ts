@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { BALANCERS } from '../helpers/balancers.js';
 import { fixture, startHerd, waitGone } from '../helpers/herd.js';
 import { get, load } from '../helpers/http.js';
 
 // With a single worker there is no one else to take connections: it keeps
 // accepting until its replacement is ready, so the port never closes.
-test('with one worker, an uncaught exception under load fails no other request', async (t) => {
-  const herd = await startHerd(t, [fixture('http-server.js'), '-w', '1']);
+for (const balancer of BALANCERS) test(`with one worker, an uncaught exception under load fails no other request [${balancer}]`, async (t) => {
+  const herd = await startHerd(t, [fixture('http-server.js'), '-w', '1', '--balancer', balancer]);
   const port = await herd.port();
   const faulty = (await herd.status()).workers[0]!;
   const traffic = load(port, 16);

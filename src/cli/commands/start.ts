@@ -20,6 +20,7 @@ export interface StartFlags {
   single?: boolean;
   nodeArgs?: string;
   daemon?: boolean;
+  balancer?: string;
 }
 
 /** A daemon's log file rotates at this size unless `logs.maxSize` says otherwise. */
@@ -48,6 +49,8 @@ async function buildOptions(script: string | undefined, flags: StartFlags, appAr
   if (flags.shutdownTimeout !== undefined) options.shutdownTimeout = intFlag('--shutdown-timeout', flags.shutdownTimeout, 0, 'ms');
   if (flags.nodeArgs !== undefined) options.nodeArgs = flags.nodeArgs;
   if (flags.single) options.single = true;
+  // Validated with the rest of the options: a bad name exits 2 naming `balancer`.
+  if (flags.balancer !== undefined) options.balancer = flags.balancer;
   if (flags.logFile !== undefined) {
     options.logs = { ...(isPlainObject(options.logs) ? options.logs : {}), file: resolve(flags.logFile) };
   }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { BALANCERS } from '../../helpers/balancers.js';
 import { fixture, startHerd, waitGone } from '../../helpers/herd.js';
 import { load } from '../../helpers/http.js';
 
-test('three reloads under keep-alive load: no error, no non-200, every pid replaced, codes kept', async (t) => {
-  const herd = await startHerd(t, [fixture('http-server.js'), '-w', '2']);
+for (const balancer of BALANCERS) test(`three reloads under keep-alive load: no error, no non-200, every pid replaced, codes kept [${balancer}]`, async (t) => {
+  const herd = await startHerd(t, [fixture('http-server.js'), '-w', '2', '--balancer', balancer]);
   const port = await herd.port();
   const before = await herd.status();
   const traffic = load(port, 16);

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { BALANCERS } from '../../helpers/balancers.js';
 import { fixture, startHerd, waitGone } from '../../helpers/herd.js';
 import { load } from '../../helpers/http.js';
 
-test('with one worker, reloads under keep-alive load drop nothing', async (t) => {
-  const herd = await startHerd(t, [fixture('http-server.js'), '-w', '1']);
+for (const balancer of BALANCERS) test(`with one worker, reloads under keep-alive load drop nothing [${balancer}]`, async (t) => {
+  const herd = await startHerd(t, [fixture('http-server.js'), '-w', '1', '--balancer', balancer]);
   const port = await herd.port();
   const pids = [(await herd.status()).workers[0]!.pid];
   const traffic = load(port, 16);
