@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   ERR_HERD_INVALID_ARGUMENT: 'A channel or API call got an argument of the wrong type.',
   ERR_HERD_NOT_IN_CLUSTER: 'A herd API that needs a running herd was called outside one.',
   ERR_HERD_LOG_FILE: 'The log file could not be opened, or reopened when none is configured.',
+  ERR_HERD_METRICS: 'The metrics server could not listen on its port and host.',
 } as const;
 
 export type HerdErrorCode = keyof typeof ERROR_CODES;

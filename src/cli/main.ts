@@ -32,6 +32,10 @@ program
   .option('--log-file <path>', 'also write every log line to this file')
   .option('--shutdown-timeout <ms>', 'ms a worker may take to drain before SIGKILL')
   .option('--single', 'run the app inside the primary, no fork')
+  .option('--hang-timeout <ms>', 'a worker whose event loop is stuck this long is hung: its stack is logged, it is replaced (0: off; default 30000)')
+  .option('--max-memory <size>', "recycle a worker whose RSS stays above this: bytes, or '512M', '1.5G'")
+  .option('--max-requests <n>', 'recycle a worker after this many requests (0: never)')
+  .option('--metrics <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics')
   .usage('<script> [options] [-- <app args>]')
   .action((script: string | undefined, flags: StartFlags) => {
     result = startCommand(script, flags, appArgs);
@@ -42,7 +46,8 @@ program
   .description('show the workers of a running herd')
   .addOption(nameOption())
   .option('--json', 'print JSON')
-  .action((flags: { name?: string; json?: boolean }) => { result = statusCommand(flags); });
+  .option('--watch', 'redraw the table every second until Ctrl-C')
+  .action((flags: { name?: string; json?: boolean; watch?: boolean }) => { result = statusCommand(flags); });
 
 program
   .command('reload')

@@ -1,5 +1,6 @@
 import { HerdError } from '../errors.js';
 import type { StatusResult } from '../shared/control.js';
+import { formatBytes, formatMs, formatPercent } from '../primary/health/units.js';
 
 export function fail(error: unknown): void {
   const code = error instanceof HerdError || (error as { code?: unknown })?.code ? ` [${(error as { code: string }).code}]` : '';
@@ -15,13 +16,23 @@ function duration(ms: number): string {
   return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
 }
 
+const orDash = <T>(value: T | null | undefined, format: (v: T) => string): string => (value === null || value === undefined ? '-' : format(value));
+
 export function statusTable(status: StatusResult): string {
-  const head = `herd "${status.name}"  primary pid ${status.pid}  up ${duration(Date.now() - status.startedAt)}  generation ${status.generation}${status.single ? '  (single)' : ''}`;
-  const rows = [['CODE', 'PID', 'STATE', 'UPTIME', 'RESTARTS', 'GEN']];
+  const p = status.primary;
+  const head = [
+    `herd "${status.name}"  primary pid ${status.pid}  up ${duration(Date.now() - status.startedAt)}  generation ${status.generation}${status.single ? '  (single)' : ''}`,
+    `primary: cpu ${formatPercent(p.cpu)}  mem ${formatBytes(p.memory.rss)}  loop p99 ${formatMs(p.eventLoopDelay.p99)}${status.metrics ? `  metrics ${status.metrics}` : ''}`,
+  ];
+  const rows = [['CODE', 'PID', 'STATE', 'UPTIME', 'RESTARTS', 'GEN', 'CPU', 'MEM', 'HEAP', 'LOOP P99', 'CONNS', 'REQS']];
   for (const w of status.workers) {
-    rows.push([w.code, String(w.pid), w.state, duration(w.uptime), String(w.restarts), String(w.generation)]);
+    rows.push([
+      w.code, String(w.pid), w.state, duration(w.uptime), String(w.restarts), String(w.generation),
+      orDash(w.cpu, formatPercent), orDash(w.memory, (m) => formatBytes(m.rss)), orDash(w.memory, (m) => formatBytes(m.heapUsed)),
+      orDash(w.eventLoopDelay, (d) => formatMs(d.p99)), orDash(w.connections, String), orDash(w.requests, String),
+    ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
-  return [head, ...lines].join('\n');
+  return [...head, ...lines].join('\n');
 }

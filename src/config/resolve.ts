@@ -13,10 +13,12 @@ import {
   oneOf,
 } from './validate.js';
 import { resolveWorkerCount } from './workers.js';
+import { HEALTH_KEYS, resolveHealth } from './health.js';
 
 const KEYS = [
   'script', 'args', 'env', 'name', 'workers', 'shutdownTimeout', 'readyTimeout',
   'restart', 'logs', 'balancer', 'primary', 'single', 'home', 'control',
+  ...HEALTH_KEYS,
 ] as const;
 const RESTART_KEYS = ['minDelay', 'maxDelay', 'maxRestarts', 'window', 'minUptime'] as const;
 const LOG_KEYS = ['file', 'maxSize', 'maxFiles', 'json', 'terminal'] as const;
@@ -136,5 +138,6 @@ export function resolveOptions(input: unknown, cwd = process.cwd()): ResolvedOpt
     single: o.single === undefined ? false : boolean('single', o.single),
     home: o.home === undefined ? herdHome() : resolve(cwd, nonEmptyString('home', o.home)),
     control: o.control === undefined ? true : boolean('control', o.control),
+    ...resolveHealth(o),
   };
 }

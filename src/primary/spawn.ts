@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import type { ResolvedOptions } from '../config/options.js';
 import { ENV } from '../shared/env.js';
+import { heartbeatInterval } from '../shared/stats.js';
 
 // The worker preload sits beside this file in dist/ (both builds).
 const PRELOAD = new URL('./preload.js', import.meta.url);
@@ -16,10 +17,13 @@ export function forkWorker(options: ResolvedOptions, code: string, generation: n
     cluster.schedulingPolicy = options.balancer === 'os' ? cluster.SCHED_NONE : cluster.SCHED_RR;
     policySet = true;
   }
+  const inspect = inspectPort(options);
   cluster.setupPrimary({
     exec: options.script,
     args: options.args,
-    execArgv: [...process.execArgv, '--import', PRELOAD.href],
+    execArgv: [...process.execArgv, ...inspect, '--import', PRELOAD.href],
+    // node:cluster appends its own --inspect-port (9230, 9231, …) unless told 0 too.
+    inspectPort: inspect.length > 0 ? 0 : undefined,
     // Pipes for stdout/stderr: the primary is the only writer of logs.
     silent: true,
     // Structured clone on the IPC channel: Dates, Maps, Buffers, bigint arrive intact.
@@ -32,5 +36,19 @@ export function forkWorker(options: ResolvedOptions, code: string, generation: n
     [ENV.NAME]: options.name,
     [ENV.GENERATION]: String(generation),
     [ENV.SHUTDOWN_TIMEOUT]: String(options.shutdownTimeout),
+    [ENV.HEARTBEAT]: String(heartbeatInterval(options.hangTimeout)),
+    [ENV.MAX_REQUESTS]: String(options.maxRequests),
+    [ENV.MAX_REQUESTS_JITTER]: String(options.maxRequestsJitter),
   });
+}
+
+const USES_INSPECTOR = /^--(inspect|inspect-brk|inspect-wait|inspect-port|debug-port)(=|$)/;
+
+// With hang detection on, a hung worker's stack is read through the inspector,
+// which herd opens with SIGUSR1 only once it has judged the worker hung. Port 0:
+// each worker gets a free port, never Node's default 9229 (which would clash).
+// The flag alone opens nothing. An app already run under an inspector keeps its own.
+function inspectPort(options: ResolvedOptions): string[] {
+  if (options.hangTimeout === 0 || process.execArgv.some((a) => USES_INSPECTOR.test(a))) return [];
+  return ['--inspect-port=0'];
 }

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { SerializedError } from '../errors.js';
 import type { WorkerInfo } from '../primary/registry.js';
+import type { ProcessStats, WorkerStats } from './stats.js';
 
 // The control socket speaks newline-delimited JSON: one request per line from
 // the CLI, one response per line (and, for `logs --follow`, one line event per
@@ -22,8 +23,16 @@ export interface StatusResult {
   startedAt: number;
   generation: number;
   single: boolean;
-  workers: Array<WorkerInfo & { uptime: number }>;
+  /** The primary's own memory, CPU and event-loop delay. */
+  primary: ProcessStats;
+  /** Where Prometheus metrics are served, when they are. */
+  metrics: string | null;
+  workers: WorkerStatus[];
 }
+
+/** A worker in `herd status --json`: its stats are null until its first heartbeat. */
+export type WorkerStatus = WorkerInfo & { uptime: number } & NullableStats;
+type NullableStats = { [K in keyof WorkerStats]: WorkerStats[K] | null };
 
 export type ControlResponse =
   | { id: number; ok: true; result?: unknown }

@@ -6,4 +6,9 @@ export const ENV = {
   NAME: 'HERD_NAME',
   GENERATION: 'HERD_GENERATION',
   SHUTDOWN_TIMEOUT: 'HERD_SHUTDOWN_TIMEOUT',
+  /** ms between heartbeats (health). */
+  HEARTBEAT: 'HERD_HEARTBEAT_MS',
+  /** maxRequests and maxRequestsJitter: the worker draws its own limit. */
+  MAX_REQUESTS: 'HERD_MAX_REQUESTS',
+  MAX_REQUESTS_JITTER: 'HERD_MAX_REQUESTS_JITTER',
 } as const;

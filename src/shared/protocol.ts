@@ -1,4 +1,5 @@
 import type { SerializedError } from '../errors.js';
+import type { WorkerStats } from './stats.js';
 
 // Every message herd sends over the cluster IPC channel, as one discriminated
 // union: a namespace tag (`ns`) keeps them apart from node:cluster's own
@@ -23,7 +24,17 @@ export interface HangupMessage { ns: typeof NS; verb: 'hangup' }
 /** Worker → primary, while draining: what it still holds, for the log if it must be SIGKILLed. */
 export interface HoldingMessage { ns: typeof NS; verb: 'holding'; connections: number; requests: string[] }
 
-export type ShutdownReason = 'stop' | 'reload' | 'scale' | 'fatal';
+export type ShutdownReason = 'stop' | 'reload' | 'scale' | 'fatal' | 'recycle';
+
+// Health (src/worker/heartbeat.ts, src/primary/health/): the heartbeat proves
+// the worker's event loop turns and carries its stats.
+
+/** Worker → primary: my event loop turned; my stats; `requestLimit` is my maxRequests (+ jitter), 0 = none. */
+export interface HeartbeatMessage { ns: typeof NS; verb: 'heartbeat'; stats: WorkerStats; requestLimit: number }
+/** Primary → worker: send your app's prom-client metrics (as JSON) in a `metrics-reply` with this id. */
+export interface MetricsRequestMessage { ns: typeof NS; verb: 'metrics'; id: number }
+/** Worker → primary: the app's metrics (prom-client `getMetricsAsJSON()` of each registry found). */
+export interface MetricsReplyMessage { ns: typeof NS; verb: 'metrics-reply'; id: number; metrics: unknown[] }
 
 // The channel (src/channel/). Workers never talk to each other directly: every
 // message goes through the primary, which keeps per-pair order.
@@ -69,7 +80,9 @@ export type LifecycleMessage =
   | HelloMessage | ReadyMessage | FatalMessage | ShutdownMessage | ReloadRequestMessage
   | AnsweredMessage | HangupMessage | HoldingMessage;
 
-export type HerdMessage = LifecycleMessage | ChannelMessage;
+export type HealthMessage = HeartbeatMessage | MetricsRequestMessage | MetricsReplyMessage;
+
+export type HerdMessage = LifecycleMessage | ChannelMessage | HealthMessage;
 export type Verb = HerdMessage['verb'];
 export type MessageOf<V extends Verb> = Extract<HerdMessage, { verb: V }>;
 

@@ -4,7 +4,7 @@ import type { HerdOptions } from '../../config/options.js';
 import { isPlainObject } from '../../config/validate.js';
 import { EXIT, exitCodeFor, HerdError } from '../../errors.js';
 import { start, type HerdApp } from '../../primary/app.js';
-import { intFlag, workersFlag } from '../args.js';
+import { intFlag, portFlag, sizeFlag, workersFlag } from '../args.js';
 import { fail } from '../output.js';
 import { PrimarySignals } from '../signals.js';
 
@@ -15,6 +15,10 @@ export interface StartFlags {
   logFile?: string;
   shutdownTimeout?: string;
   single?: boolean;
+  hangTimeout?: string;
+  maxMemory?: string;
+  maxRequests?: string;
+  metrics?: string;
 }
 
 /** Config file first, CLI flags over it. Paths in the file are relative to the file. */
@@ -36,6 +40,14 @@ async function buildOptions(script: string | undefined, flags: StartFlags, appAr
   if (flags.name !== undefined) options.name = flags.name;
   if (flags.shutdownTimeout !== undefined) options.shutdownTimeout = intFlag('--shutdown-timeout', flags.shutdownTimeout, 0, 'ms');
   if (flags.single) options.single = true;
+  if (flags.hangTimeout !== undefined) options.hangTimeout = intFlag('--hang-timeout', flags.hangTimeout, 0, 'ms, 0: off');
+  if (flags.maxMemory !== undefined) options.maxMemory = sizeFlag('--max-memory', flags.maxMemory);
+  if (flags.maxRequests !== undefined) options.maxRequests = intFlag('--max-requests', flags.maxRequests, 0, '0: never');
+  if (flags.metrics !== undefined) {
+    // The flag sets the port; a host from the config file stays.
+    const port = portFlag('--metrics', flags.metrics);
+    options.metrics = isPlainObject(options.metrics) ? { ...options.metrics, port } : port;
+  }
   if (flags.logFile !== undefined) {
     options.logs = { ...(isPlainObject(options.logs) ? options.logs : {}), file: resolve(flags.logFile) };
   }
