@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   ERR_HERD_LOCK_REENTRANT: 'lock() was called for a lock that the same call chain already holds.',
   ERR_HERD_STORE_FULL: 'A store write would take the store past `storeMaxBytes`.',
   ERR_HERD_NOT_A_NUMBER: 'store.incr() found a value that is not a number.',
+  ERR_HERD_METRICS: 'The metrics server could not listen on its port and host.',
 } as const;
 
 export type HerdErrorCode = keyof typeof ERROR_CODES;

@@ -36,6 +36,10 @@ program
   .option('--node-args <flags>', 'node flags for every worker, e.g. "--max-old-space-size=512"')
   .option('-d, --daemon', 'run in the background: return once every worker is ready (log in $HERD_HOME/<name>.log)')
   .option('--balancer <name>', "how connections reach workers: round-robin (default), least-connections, sticky, os")
+  .option('--hang-timeout <ms>', 'a worker whose event loop is stuck this long is hung: its stack is logged, it is replaced (0: off; default 30000)')
+  .option('--max-memory <size>', "recycle a worker whose RSS stays above this: bytes, or '512M', '1.5G'")
+  .option('--max-requests <n>', 'recycle a worker after this many requests (0: never)')
+  .option('--metrics <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics')
   .usage('<script> [options] [-- <app args>]')
   .action((script: string | undefined, flags: StartFlags) => {
     result = startCommand(script, flags, herdArgs, appArgs);
@@ -59,7 +63,8 @@ program
   .description('show the workers of a running herd')
   .addOption(nameOption())
   .option('--json', 'print JSON')
-  .action((flags: { name?: string; json?: boolean }) => { result = statusCommand(flags); });
+  .option('--watch', 'redraw the table every second until Ctrl-C')
+  .action((flags: { name?: string; json?: boolean; watch?: boolean }) => { result = statusCommand(flags); });
 
 program
   .command('reload')

@@ -1,5 +1,6 @@
 import { HerdError } from '../errors.js';
 import type { StatusResult } from '../shared/control.js';
+import { formatBytes, formatMs, formatPercent } from '../primary/health/units.js';
 
 /** `herd: <message> [<code>]`, as the CLI prints an error. */
 export function failText(error: unknown): string {
@@ -20,13 +21,23 @@ export function duration(ms: number): string {
   return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
 }
 
+const orDash = <T>(value: T | null | undefined, format: (v: T) => string): string => (value === null || value === undefined ? '-' : format(value));
+
 export function statusTable(status: StatusResult): string {
-  const head = `herd "${status.name}"  primary pid ${status.pid}  up ${duration(Date.now() - status.startedAt)}  generation ${status.generation}${status.single ? '  (single)' : ''}${status.balancer ? `  balancer ${status.balancer}` : ''}`;
-  const rows = [['CODE', 'PID', 'STATE', 'UPTIME', 'RESTARTS', 'GEN', 'CONNS']];
+  const p = status.primary;
+  const head = [
+    `herd "${status.name}"  primary pid ${status.pid}  up ${duration(Date.now() - status.startedAt)}  generation ${status.generation}${status.single ? '  (single)' : ''}${status.balancer ? `  balancer ${status.balancer}` : ''}`,
+    `primary: cpu ${formatPercent(p.cpu)}  mem ${formatBytes(p.memory.rss)}  loop p99 ${formatMs(p.eventLoopDelay.p99)}${status.metrics ? `  metrics ${status.metrics}` : ''}`,
+  ];
+  const rows = [['CODE', 'PID', 'STATE', 'UPTIME', 'RESTARTS', 'GEN', 'CPU', 'MEM', 'HEAP', 'LOOP P99', 'CONNS', 'REQS']];
   for (const w of status.workers) {
-    rows.push([w.code, String(w.pid), w.state, duration(w.uptime), String(w.restarts), String(w.generation), w.connections === undefined ? '-' : String(w.connections)]);
+    rows.push([
+      w.code, String(w.pid), w.state, duration(w.uptime), String(w.restarts), String(w.generation),
+      orDash(w.cpu, formatPercent), orDash(w.memory, (m) => formatBytes(m.rss)), orDash(w.memory, (m) => formatBytes(m.heapUsed)),
+      orDash(w.eventLoopDelay, (d) => formatMs(d.p99)), orDash(w.connections, String), orDash(w.requests, String),
+    ]);
   }
-  return [head, table(rows)].join('\n');
+  return [...head, table(rows)].join('\n');
 }
 
 /** Columns padded to their widest cell, two spaces apart. */

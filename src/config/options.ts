@@ -37,6 +37,13 @@ export interface LogOptions {
   timestamp?: boolean;
 }
 
+export interface MetricsOptions {
+  /** 0: any free port (the primary logs which). */
+  port: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+}
+
 export interface HerdOptions {
   script: string;
   args?: string[];
@@ -60,6 +67,16 @@ export interface HerdOptions {
   home?: string;
   /** Listen on a control socket (default true for the CLI and the API). */
   control?: boolean;
+  /** ms without a heartbeat before a ready worker is hung (default 30000; 0: off). */
+  hangTimeout?: number;
+  /** RSS limit per worker: bytes, or '512M', '1.5G'. */
+  maxMemory?: number | string;
+  /** Recycle a worker after this many requests (0: never). */
+  maxRequests?: number;
+  /** Each worker's limit is maxRequests + random(0..jitter). */
+  maxRequestsJitter?: number;
+  /** Serve Prometheus metrics from the primary: a port, or { port, host }. */
+  metrics?: number | MetricsOptions;
 }
 
 export interface ResolvedOptions {
@@ -82,6 +99,12 @@ export interface ResolvedOptions {
   single: boolean;
   home: string;
   control: boolean;
+  hangTimeout: number;
+  /** Bytes; 0: no limit. */
+  maxMemory: number;
+  maxRequests: number;
+  maxRequestsJitter: number;
+  metrics: Required<MetricsOptions> | undefined;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -92,4 +115,5 @@ export const DEFAULTS = Object.freeze({
   logs: Object.freeze({ maxSize: 0, maxFiles: 5, json: false, terminal: true }),
   balancer: 'round-robin' as Balancer,
   storeMaxBytes: 64 * 1024 * 1024,
+  hangTimeout: 30_000,
 });

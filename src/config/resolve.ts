@@ -15,11 +15,13 @@ import {
 } from './validate.js';
 import { typescriptLoader } from './typescript.js';
 import { resolveWorkerCount } from './workers.js';
+import { HEALTH_KEYS, resolveHealth } from './health.js';
 
 const KEYS = [
   'script', 'args', 'env', 'name', 'workers', 'shutdownTimeout', 'readyTimeout',
   'restart', 'logs', 'balancer', 'sticky', 'primary', 'single', 'home', 'control',
   'storeMaxBytes', 'nodeArgs',
+  ...HEALTH_KEYS,
 ] as const;
 const RESTART_KEYS = ['minDelay', 'maxDelay', 'maxRestarts', 'window', 'minUptime'] as const;
 const LOG_KEYS = ['file', 'maxSize', 'maxFiles', 'json', 'terminal', 'timestamp'] as const;
@@ -181,5 +183,6 @@ export function resolveOptions(input: unknown, cwd = process.cwd()): ResolvedOpt
     control: o.control === undefined ? true : boolean('control', o.control),
     nodeArgs: o.nodeArgs === undefined ? [] : nodeArgs(o.nodeArgs),
     loader: typescriptLoader(script),
+    ...resolveHealth(o),
   };
 }

@@ -1,9 +1,11 @@
+import diagnostics from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import { reconfigure } from '../config/reloadable.js';
 import { resolveOptions } from '../config/resolve.js';
 import type { HerdOptions, ResolvedOptions } from '../config/options.js';
-import type { LaunchInfo, StatusResult } from '../shared/control.js';
+import type { LaunchInfo, StatusResult, WorkerStatus } from '../shared/control.js';
+import type { WorkerStats } from '../shared/stats.js';
 import { HerdError } from '../errors.js';
 import { runtime } from '../shared/runtime.js';
 import { bindLocalChannel } from '../channel/local.js';
@@ -14,6 +16,14 @@ import { LogWriter } from './logs/writer.js';
 import type { WorkerInfo } from './registry.js';
 import { SingleRunner } from './single.js';
 import { Supervisor, type WorkerExitInfo } from './supervisor.js';
+import type { HungInfo } from './health/hang.js';
+import { LocalHealth } from './health/local.js';
+import { HealthMonitor } from './health/monitor.js';
+import type { RecycledInfo } from './health/recycle.js';
+import { ClusterAppMetrics, type AppMetricsSource } from './metrics/app-metrics.js';
+import { newCounts, type HerdCounts } from './metrics/herd-metrics.js';
+import { MetricsServer } from './metrics/server.js';
+import { collectAppMetrics } from '../worker/metrics.js';
 
 // The public face of a running herd. The engine (Supervisor, or SingleRunner
 // with --single) sits behind private fields.
@@ -23,6 +33,16 @@ export interface HerdAppEvents {
   'worker-exit': [WorkerExitInfo];
   reload: [{ generation: number; ok: boolean; error?: Error }];
   'crash-loop': [Error];
+  'worker-hung': [HungInfo];
+  'worker-recycled': [RecycledInfo];
+  'worker-stats': [WorkerStatsEvent];
+}
+
+export interface WorkerStatsEvent {
+  code: string;
+  id: number;
+  pid: number;
+  stats: WorkerStats;
 }
 
 type Engine = Supervisor | SingleRunner;
@@ -37,6 +57,10 @@ export interface ReloadReport {
 /** Re-reads the configuration (config file and CLI flags) and validates it; throws when it is bad. */
 export type ConfigSource = () => Promise<ResolvedOptions>;
 
+// Every API event is also published on diagnostics_channel as `herd:<event>`.
+const EVENTS = ['worker-ready', 'worker-exit', 'reload', 'crash-loop', 'worker-hung', 'worker-recycled', 'worker-stats'] as const;
+const channels = new Map(EVENTS.map((e) => [e, diagnostics.channel(`herd:${e}`)]));
+
 export class HerdApp extends EventEmitter<HerdAppEvents> {
   readonly name: string;
   readonly startedAt = Date.now();
@@ -47,6 +71,9 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
   #launch: LaunchInfo | undefined;
   readonly #engine: Engine;
   readonly #logs: LogWriter;
+  readonly #health: HealthMonitor | LocalHealth;
+  readonly #counts: HerdCounts = newCounts();
+  #metrics: MetricsServer | undefined;
   #control: ControlServer | undefined;
   #stopped: Promise<void> | undefined;
   /** Resolves once the herd has stopped, whoever asked (stop(), a signal, a crash loop). */
@@ -66,10 +93,15 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
     this.#logs = logs;
     this.closed = new Promise((resolve) => { this.#resolveClosed = resolve; });
     this.drained = new Promise((resolve) => { this.#resolveDrained = resolve; });
-    engine.on('worker-ready', (info) => this.emit('worker-ready', info));
-    engine.on('worker-exit', (info) => this.emit('worker-exit', info));
-    engine.on('reload', (info) => this.emit('reload', info));
-    engine.on('crash-loop', (error) => this.emit('crash-loop', error));
+    this.#health = engine instanceof Supervisor ? new HealthMonitor(engine, options) : new LocalHealth();
+    for (const event of EVENTS) {
+      (engine as EventEmitter).on(event, (info: unknown) => {
+        this.#count(event, info);
+        this.emit(event, info as never);
+        const channel = channels.get(event)!;
+        if (channel.hasSubscribers) channel.publish(info);
+      });
+    }
     // Whatever stops the engine (a crash loop, the app's own fatal error in --single) closes the app.
     engine.on('stopped', () => void this.stop());
   }
@@ -95,6 +127,39 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
       throw new HerdError('ERR_HERD_UNSUPPORTED', `"${this.name}" was started through the API, not herd start: restart it from the program that started it`);
     }
     return this.#launch;
+
+  }
+
+  #count(event: (typeof EVENTS)[number], info: unknown): void {
+    const counts = this.#counts;
+    if (event === 'worker-hung') {
+      const { code } = info as HungInfo;
+      counts.hung.set(code, (counts.hung.get(code) ?? 0) + 1);
+    } else if (event === 'worker-recycled') {
+      const key = `${(info as RecycledInfo).code} ${(info as RecycledInfo).reason}`;
+      counts.recycled.set(key, (counts.recycled.get(key) ?? 0) + 1);
+    } else if (event === 'reload') {
+      if ((info as { ok: boolean }).ok) counts.reloads.ok++;
+      else counts.reloads.failed++;
+    }
+  }
+
+  /** @internal Serves Prometheus metrics, when `metrics` is set. */
+  async openMetrics(): Promise<void> {
+    const m = this.options.metrics;
+    if (!m) return;
+    const engine = this.#engine;
+    const app: AppMetricsSource = engine instanceof Supervisor
+      ? new ClusterAppMetrics(engine)
+      : { collect: async () => [await collectAppMetrics()] };
+    const health = this.#health;
+    this.#metrics = await MetricsServer.open(m.port, m.host, { slots: () => health.slots(), workers: () => this.workers(), counts: this.#counts }, app);
+    this.#logs.primary(`herd: metrics on ${this.#metrics.url}`);
+  }
+
+  /** Where Prometheus metrics are served (`http://127.0.0.1:PORT/metrics`), when they are. */
+  get metricsUrl(): string | undefined {
+    return this.#metrics?.url;
   }
 
   /** @internal */
@@ -130,7 +195,21 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
       generation: this.#engine.generation,
       single: this.options.single,
       ...(this.options.single ? {} : { balancer: this.options.balancer }),
-      workers: this.workers().map((w) => ({ ...w, uptime: now - w.startedAt, connections: this.#engine.connections(w.id) })),
+      primary: this.#health.primaryStats(),
+      metrics: this.#metrics?.url ?? null,
+      workers: this.workers().map((w): WorkerStatus => {
+        const stats = this.#health.stats(w.id);
+        return {
+          ...w,
+          uptime: now - w.startedAt,
+          memory: stats?.memory ?? null,
+          cpu: stats?.cpu ?? null,
+          eventLoopDelay: stats?.eventLoopDelay ?? null,
+          // herd's accept path counts them as it deals them; with 'os' the worker's heartbeat says.
+          connections: this.#engine.connections(w.id) ?? stats?.connections ?? null,
+          requests: stats?.requests ?? null,
+        };
+      }),
       script: this.#options.script,
       slots: this.#engine.registry.slots.length,
       cwd: this.#launch?.cwd ?? null,
@@ -186,6 +265,8 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       await this.#engine.stop();
+      this.#health.stop();
+      await this.#metrics?.close();
       await this.#logs.close();
       this.#resolveDrained();
       await this.#control?.close();
@@ -242,6 +323,8 @@ export async function start(input: HerdOptions): Promise<HerdApp> {
     }
     // The primary module registers its channel handlers before any worker can send.
     if (options.primary) await import(pathToFileURL(options.primary).href);
+    // Before the workers: a taken port fails the start, and --single's app cannot mistake it for its own server.
+    await app.openMetrics();
     await engine.start();
   } catch (error) {
     await app.stop();

@@ -64,7 +64,7 @@ export async function rollingReload(pool: Pool, generation: number, count?: numb
 }
 
 /** Forks a slot's next worker on probation; resolves once it is ready, or removes it and rejects. */
-async function replace(pool: Pool, slot: Slot): Promise<WorkerRecord> {
+export async function replace(pool: Pool, slot: Slot): Promise<WorkerRecord> {
   clearTimeout(slot.respawnTimer);
   slot.respawnTimer = undefined;
   const fresh = pool.spawn(slot, true);

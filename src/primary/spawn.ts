@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import type { ResolvedOptions } from '../config/options.js';
 import { ENV } from '../shared/env.js';
+import { heartbeatInterval } from '../shared/stats.js';
 
 // The worker preload sits beside this file in dist/ (both builds).
 const PRELOAD = new URL('./preload.js', import.meta.url);
@@ -10,9 +11,9 @@ export const PRELOAD_PATH = fileURLToPath(PRELOAD);
 let policySet = false;
 
 /** The node flags of a worker: the primary's own, the user's `nodeArgs`, tsx for a .ts app, then herd's preload. */
-export function workerExecArgv(options: ResolvedOptions): string[] {
+export function workerExecArgv(options: ResolvedOptions, inspect: string[] = []): string[] {
   const loader = options.loader ? ['--import', options.loader] : [];
-  return [...process.execArgv, ...options.nodeArgs, ...loader, '--import', PRELOAD.href];
+  return [...process.execArgv, ...options.nodeArgs, ...inspect, ...loader, '--import', PRELOAD.href];
 }
 
 /**
@@ -25,10 +26,13 @@ export function forkWorker(options: ResolvedOptions, code: string, generation: n
     cluster.schedulingPolicy = options.balancer === 'os' ? cluster.SCHED_NONE : cluster.SCHED_RR;
     policySet = true;
   }
+  const inspect = inspectPort(options);
   cluster.setupPrimary({
     exec: options.script,
     args: options.args,
-    execArgv: workerExecArgv(options),
+    execArgv: workerExecArgv(options, inspect),
+    // node:cluster appends its own --inspect-port (9230, 9231, …) unless told 0 too.
+    inspectPort: inspect.length > 0 ? 0 : undefined,
     // Pipes for stdout/stderr: the primary is the only writer of logs.
     silent: true,
     // Structured clone on the IPC channel: Dates, Maps, Buffers, bigint arrive intact.
@@ -43,5 +47,19 @@ export function forkWorker(options: ResolvedOptions, code: string, generation: n
     [ENV.GENERATION]: String(generation),
     [ENV.SHUTDOWN_TIMEOUT]: String(options.shutdownTimeout),
     [ENV.BALANCER]: options.balancer,
+    [ENV.HEARTBEAT]: String(heartbeatInterval(options.hangTimeout)),
+    [ENV.MAX_REQUESTS]: String(options.maxRequests),
+    [ENV.MAX_REQUESTS_JITTER]: String(options.maxRequestsJitter),
   });
+}
+
+const USES_INSPECTOR = /^--(inspect|inspect-brk|inspect-wait|inspect-port|debug-port)(=|$)/;
+
+// With hang detection on, a hung worker's stack is read through the inspector,
+// which herd opens with SIGUSR1 only once it has judged the worker hung. Port 0:
+// each worker gets a free port, never Node's default 9229 (which would clash).
+// The flag alone opens nothing. An app already run under an inspector keeps its own.
+function inspectPort(options: ResolvedOptions): string[] {
+  if (options.hangTimeout === 0 || process.execArgv.some((a) => USES_INSPECTOR.test(a))) return [];
+  return ['--inspect-port=0'];
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ResolvedOptions } from '../config/options.js';
 import { HerdError } from '../errors.js';
-import type { FatalMessage } from '../shared/protocol.js';
+import type { FatalMessage, HerdMessage } from '../shared/protocol.js';
 import { MAX_WORKERS } from '../shared/control.js';
 import { RestartPolicy } from './backoff.js';
 import { AcceptPath } from './balancing/accept-path.js';
@@ -9,6 +9,9 @@ import type { LogWriter } from './logs/writer.js';
 import { Registry, type Slot, type WorkerInfo, type WorkerRecord } from './registry.js';
 import { rollingReload, scaleTo, type Pool } from './rolling.js';
 import { WorkerProcesses, type ExitReport } from './worker-process.js';
+import type { WorkerStats } from '../shared/stats.js';
+import { replaceHung, type HungInfo } from './health/hang.js';
+import { recycle, type RecycledInfo, type RecycleReason } from './health/recycle.js';
 
 // The engine in the primary: forks a worker per slot, respawns with backoff,
 // stops the herd on a crash loop, replaces a faulty worker before it retires,
@@ -30,6 +33,9 @@ export interface SupervisorEvents {
   'crash-loop': [HerdError];
   /** A stop began: whatever waits for a worker gives up. */
   stopping: [];
+  'worker-hung': [HungInfo];
+  'worker-recycled': [RecycledInfo];
+  'worker-stats': [{ code: string; id: number; pid: number; stats: WorkerStats }];
   stopped: [];
 }
 
@@ -241,6 +247,27 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         this.#logBootError(error);
       },
     );
+  }
+
+  /** @internal Sends a message to a worker if its IPC channel is open. */
+  post(record: WorkerRecord, msg: HerdMessage): boolean {
+    return this.#procs.post(record, msg);
+  }
+
+  /** @internal health: a hung worker is replaced at once and killed; not a restart. */
+  replaceHung(record: WorkerRecord, silentFor: number): void {
+    if (this.#stopping || record.retireReason !== undefined || record.slot.current !== record) return;
+    void replaceHung(this.#pool, record, silentFor, this.#options.hangTimeout, this.#info(record)).then((info) => this.emit('worker-hung', info));
+  }
+
+  /** @internal health: replacement ready first, then drain, between reloads and scales; not a restart. */
+  recycle(record: WorkerRecord, reason: RecycleReason, detail: string): Promise<boolean> {
+    if (this.#stopping) return Promise.resolve(false);
+    return this.#serial(async () => {
+      const info = await recycle(this.#pool, record, reason, detail, this.#info(record));
+      if (info) this.emit('worker-recycled', info);
+      return info !== undefined;
+    }).catch(() => false);
   }
 
   #onExit(record: WorkerRecord, report: ExitReport): void {

@@ -231,6 +231,45 @@ export class WorkerProcesses {
     }, this.#options.shutdownTimeout);
   }
 
+  /** A hung worker cannot drain: it leaves service at once and is killed by the caller. */
+  condemn(record: WorkerRecord, reason: string): void {
+    if (record.state === 'exited' || record.state === 'draining') return;
+    record.retireReason ??= reason;
+    transition(record, 'draining');
+  }
+
+  /** Sends a message if the worker's IPC channel is open; false if it is not. */
+  post(record: WorkerRecord, msg: HerdMessage): boolean {
+    const child = record.handle?.process;
+    if (!child?.connected) return false;
+    child.send(msg, undefined, undefined, () => {});
+    return true;
+  }
+
+  /** Resolves with the next `Debugger listening on ws://…` address the worker prints to stderr. */
+  inspectorUrl(record: WorkerRecord, timeout: number): Promise<string> {
+    const stderr = record.handle?.process.stderr;
+    if (!stderr || record.state === 'exited') return Promise.reject(new Error('the worker has no stderr'));
+    return new Promise((resolve, reject) => {
+      let seen = '';
+      const onData = (chunk: Buffer): void => {
+        seen = (seen + chunk.toString('utf8')).slice(-4096);
+        const m = /Debugger listening on (ws:\/\/\S+)/.exec(seen);
+        if (m) done(() => resolve(m[1]!));
+      };
+      const onClose = (): void => done(() => reject(new Error('the worker exited')));
+      const timer = setTimeout(() => done(() => reject(new Error(`its inspector did not open within ${timeout} ms`))), timeout);
+      const done = (settle: () => void): void => {
+        clearTimeout(timer);
+        stderr.off('data', onData);
+        stderr.off('close', onClose);
+        settle();
+      };
+      stderr.on('data', onData);
+      stderr.once('close', onClose);
+    });
+  }
+
   kill(record: WorkerRecord): void {
     record.handle?.process.kill('SIGKILL');
   }

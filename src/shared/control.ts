@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { SerializedError } from '../errors.js';
 import type { WorkerInfo } from '../primary/registry.js';
+import type { ProcessStats, WorkerStats } from './stats.js';
 
 // The control socket speaks newline-delimited JSON: one request per line from
 // the CLI, one response per line (and, for `logs --follow`, one line event per
@@ -25,8 +26,11 @@ export interface StatusResult {
   single: boolean;
   /** How connections reach the workers (absent with --single). */
   balancer?: string;
-  /** `connections`: open now, known when herd's own accept path deals them (every balancer but 'os'). */
-  workers: Array<WorkerInfo & { uptime: number; connections?: number }>;
+  /** The primary's own memory, CPU and event-loop delay. */
+  primary: ProcessStats;
+  /** Where Prometheus metrics are served, when they are. */
+  metrics: string | null;
+  workers: WorkerStatus[];
   /** The app, the number of worker slots, and where `herd start` ran (null when started through the API). */
   script: string;
   slots: number;
@@ -44,6 +48,10 @@ export interface LaunchInfo {
   /** The config file it read, if any. */
   config: string | null;
 }
+
+/** A worker in `herd status --json`: its stats are null until its first heartbeat. */
+export type WorkerStatus = WorkerInfo & { uptime: number } & NullableStats;
+type NullableStats = { [K in keyof WorkerStats]: WorkerStats[K] | null };
 
 export type ControlResponse =
   | { id: number; ok: true; result?: unknown }

@@ -8,4 +8,9 @@ export const ENV = {
   SHUTDOWN_TIMEOUT: 'HERD_SHUTDOWN_TIMEOUT',
   /** The balancer: anything but 'os' routes the worker's TCP listens through the primary. */
   BALANCER: 'HERD_BALANCER',
+  /** ms between heartbeats (health). */
+  HEARTBEAT: 'HERD_HEARTBEAT_MS',
+  /** maxRequests and maxRequestsJitter: the worker draws its own limit. */
+  MAX_REQUESTS: 'HERD_MAX_REQUESTS',
+  MAX_REQUESTS_JITTER: 'HERD_MAX_REQUESTS_JITTER',
 } as const;

@@ -1,4 +1,5 @@
 import type { SerializedError } from '../errors.js';
+import type { WorkerStats } from './stats.js';
 
 // Every message herd sends over the cluster IPC channel, as one discriminated
 // union: a namespace tag (`ns`) keeps them apart from node:cluster's own
@@ -27,7 +28,17 @@ export interface BindingMessage { ns: typeof NS; verb: 'binding'; target: string
 /** Worker → primary, while booting: a server could not listen (EADDRINUSE, EACCES…); the primary ends the worker. */
 export interface ListenErrorMessage { ns: typeof NS; verb: 'listen-error'; target: string; code: string | null; message: string }
 
-export type ShutdownReason = 'stop' | 'reload' | 'scale' | 'fatal';
+export type ShutdownReason = 'stop' | 'reload' | 'scale' | 'fatal' | 'recycle';
+
+// Health (src/worker/heartbeat.ts, src/primary/health/): the heartbeat proves
+// the worker's event loop turns and carries its stats.
+
+/** Worker → primary: my event loop turned; my stats; `requestLimit` is my maxRequests (+ jitter), 0 = none. */
+export interface HeartbeatMessage { ns: typeof NS; verb: 'heartbeat'; stats: WorkerStats; requestLimit: number }
+/** Primary → worker: send your app's prom-client metrics (as JSON) in a `metrics-reply` with this id. */
+export interface MetricsRequestMessage { ns: typeof NS; verb: 'metrics'; id: number }
+/** Worker → primary: the app's metrics (prom-client `getMetricsAsJSON()` of each registry found). */
+export interface MetricsReplyMessage { ns: typeof NS; verb: 'metrics-reply'; id: number; metrics: unknown[] }
 
 // herd's accept path (src/primary/balancing/, src/worker/accept.ts): the primary
 // listens and hands each connection to the worker its balancer picks.
@@ -115,7 +126,9 @@ export type StateOp =
 /** Worker → primary: a state operation, answered by a `result` with the same id (id 0, for unlock: no answer). */
 export interface StateMessage { ns: typeof NS; verb: 'state'; id: number; op: StateOp }
 
-export type HerdMessage = LifecycleMessage | ChannelMessage | StateMessage | BalancingMessage;
+export type HealthMessage = HeartbeatMessage | MetricsRequestMessage | MetricsReplyMessage;
+
+export type HerdMessage = LifecycleMessage | ChannelMessage | StateMessage | BalancingMessage | HealthMessage;
 export type Verb = HerdMessage['verb'];
 export type MessageOf<V extends Verb> = Extract<HerdMessage, { verb: V }>;
 

@@ -1,4 +1,4 @@
-import { isHerdMessage, message, type ShutdownMessage } from '../shared/protocol.js';
+import { isHerdMessage, message } from '../shared/protocol.js';
 import { runtime } from '../shared/runtime.js';
 import { installWorker, shutdown, type WorkerTransport } from './lifecycle.js';
 import { installWorkerChannel } from '../channel/worker.js';
@@ -6,6 +6,8 @@ import { makeStdioBlocking } from './stdio.js';
 import { installAcceptPath } from './accept.js';
 import { shedConnections } from './servers.js';
 import { ENV } from '../shared/env.js';
+import { startHeartbeat } from './heartbeat.js';
+import { answerMetrics } from './metrics.js';
 
 // Loaded with `node --import` into every worker before the app, so the app
 // stays the real main module (process.argv, import.meta, require.main).
@@ -35,11 +37,13 @@ if (rt.role === 'worker' && process.send) {
 
   process.on('message', (msg: unknown) => {
     if (!isHerdMessage(msg)) return;
-    if (msg.verb === 'shutdown') void shutdown((msg as ShutdownMessage).reason, transport);
+    if (msg.verb === 'shutdown') void shutdown(msg.reason, transport);
     else if (msg.verb === 'shed') shedConnections(msg.share);
+    else if (msg.verb === 'metrics') void answerMetrics(msg, transport.send);
   });
   // Only now can the primary's messages be received: until it hears this, it holds them.
   transport.send(message('hello', {}));
+  startHeartbeat(transport.send);
   // Ctrl-C reaches the whole process group; the primary decides how workers stop.
   process.on('SIGINT', () => {});
   // So does a terminal's hangup: the worker stays, and tells the primary, which

@@ -45,6 +45,9 @@ let onFirstServed: (() => void) | undefined;
 let installed = false;
 /** Set once the worker drains: a server that starts listening later drains at once. */
 let drainingAll = false;
+// Counted here, without the app's help, for the stats and maxRequests.
+let requests = 0;
+let requestListener: ((count: number) => void) | undefined;
 
 /** What the worker does about servers while it boots (the lifecycle tells the primary). */
 export interface BootHooks {
@@ -105,6 +108,8 @@ function track(server: net.Server): void {
   if (isHttp(server)) {
     // Prepended, so it runs before the app's handler can write headers.
     server.prependListener('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      requests++;
+      requestListener?.(requests);
       // The app's handler runs next, in this context, and so does all it starts.
       requestContext.enterWith(res);
       const conn = t.conns.get(req.socket as net.Socket);
@@ -155,6 +160,23 @@ export function installServerTracking(listening: () => void, served: () => void,
 // http frees a connection's parser when it hands the socket to an 'upgrade' handler.
 function isUpgraded(socket: net.Socket): boolean {
   return (socket as net.Socket & { parser?: unknown }).parser === null;
+}
+
+/** Requests received by every HTTP server since the worker started. */
+export function requestCount(): number {
+  return requests;
+}
+
+/** Connections open now, on every server. */
+export function openConnections(): number {
+  let n = 0;
+  for (const t of tracked) n += t.conns.size;
+  return n;
+}
+
+/** Called with the running count on every request (one listener: the heartbeat's). */
+export function onRequest(listener: (count: number) => void): void {
+  requestListener = listener;
 }
 
 function drainOne(t: Tracked): Promise<void> {

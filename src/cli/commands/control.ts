@@ -48,11 +48,49 @@ async function run(name: string | undefined, action: (name: string) => Promise<v
   }
 }
 
-export function statusCommand(flags: { name?: string; json?: boolean }): Promise<number> {
+export function statusCommand(flags: { name?: string; json?: boolean; watch?: boolean }): Promise<number> {
   return run(flags.name, async (name) => {
-    const status = (await call(herdHome(), name, { cmd: 'status' }).result) as StatusResult;
+    const fetch = async (): Promise<StatusResult> => (await call(herdHome(), name, { cmd: 'status' }).result) as StatusResult;
+    if (flags.watch) return watchStatus(fetch, Boolean(flags.json));
+    const status = await fetch();
     process.stdout.write(flags.json ? `${JSON.stringify(status, null, 2)}\n` : `${statusTable(status)}\n`);
   });
+}
+
+const WATCH_EVERY_MS = 1000;
+
+/**
+ * `herd status --watch`: like top, redraws the table in place every second
+ * until Ctrl-C (exit 0). Not on a terminal, frames follow one another, a blank
+ * line apart; with --json, one JSON object per line.
+ */
+async function watchStatus(fetch: () => Promise<StatusResult>, json: boolean): Promise<void> {
+  const tty = Boolean(process.stdout.isTTY) && !json;
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const stop = (): void => {
+    stopped = true;
+    wake?.();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  // Hide the cursor while redrawing; show it again however the watch ends.
+  if (tty) process.stdout.write('\x1b[?25l\x1b[2J');
+  try {
+    while (!stopped) {
+      const status = await fetch();
+      if (stopped) break;
+      if (json) process.stdout.write(`${JSON.stringify(status)}\n`);
+      else if (tty) process.stdout.write(`\x1b[H${statusTable(status).replace(/\n/g, '\x1b[K\n')}\x1b[K\x1b[J\n`);
+      else process.stdout.write(`${statusTable(status)}\n\n`);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, WATCH_EVERY_MS);
+      });
+    }
+  } finally {
+    if (tty) process.stdout.write('\x1b[?25h');
+  }
 }
 
 export function stopCommand(flags: { name?: string }): Promise<number> {

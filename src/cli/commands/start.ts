@@ -6,7 +6,7 @@ import { isPlainObject } from '../../config/validate.js';
 import { EXIT, exitCodeFor, HerdError } from '../../errors.js';
 import { start, type HerdApp } from '../../primary/app.js';
 import type { LaunchInfo } from '../../shared/control.js';
-import { intFlag, workersFlag } from '../args.js';
+import { intFlag, portFlag, sizeFlag, workersFlag } from '../args.js';
 import { DAEMON_ENV, launchDaemon, type DaemonReport } from '../daemon.js';
 import { fail, failText } from '../output.js';
 import { PrimarySignals } from '../signals.js';
@@ -21,6 +21,10 @@ export interface StartFlags {
   nodeArgs?: string;
   daemon?: boolean;
   balancer?: string;
+  hangTimeout?: string;
+  maxMemory?: string;
+  maxRequests?: string;
+  metrics?: string;
 }
 
 /** A daemon's log file rotates at this size unless `logs.maxSize` says otherwise. */
@@ -51,6 +55,14 @@ async function buildOptions(script: string | undefined, flags: StartFlags, appAr
   if (flags.single) options.single = true;
   // Validated with the rest of the options: a bad name exits 2 naming `balancer`.
   if (flags.balancer !== undefined) options.balancer = flags.balancer;
+  if (flags.hangTimeout !== undefined) options.hangTimeout = intFlag('--hang-timeout', flags.hangTimeout, 0, 'ms, 0: off');
+  if (flags.maxMemory !== undefined) options.maxMemory = sizeFlag('--max-memory', flags.maxMemory);
+  if (flags.maxRequests !== undefined) options.maxRequests = intFlag('--max-requests', flags.maxRequests, 0, '0: never');
+  if (flags.metrics !== undefined) {
+    // The flag sets the port; a host from the config file stays.
+    const port = portFlag('--metrics', flags.metrics);
+    options.metrics = isPlainObject(options.metrics) ? { ...options.metrics, port } : port;
+  }
   if (flags.logFile !== undefined) {
     options.logs = { ...(isPlainObject(options.logs) ? options.logs : {}), file: resolve(flags.logFile) };
   }
