@@ -5,7 +5,7 @@ import type { ResolvedOptions } from './options.js';
 // first fork), the `primary` module (loaded once in this process), the log
 // destinations (opened by this process) and the restart policy's history.
 
-const RESTART_ONLY = ['name', 'balancer', 'primary', 'logs', 'restart', 'single', 'home', 'control', 'storeMaxBytes', 'sticky'] as const;
+const RESTART_ONLY = ['name', 'balancer', 'primary', 'logs', 'restart', 'single', 'home', 'control', 'storeMaxBytes', 'sticky', 'metrics'] as const;
 
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
