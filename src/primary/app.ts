@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { pathToFileURL } from 'node:url';
 import { reconfigure } from '../config/reloadable.js';
+import { describeLoadError, ImportTimeout, importWithin } from '../config/import.js';
 import { resolveOptions } from '../config/resolve.js';
 import type { HerdOptions, ResolvedOptions } from '../config/options.js';
 import type { LaunchInfo, StatusResult } from '../shared/control.js';
@@ -199,6 +199,16 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
   }
 }
 
+/** The `primary` module's own failure, named with its file: a bad config, exit 2 from the CLI. */
+async function loadPrimaryModule(file: string, timeout: number): Promise<void> {
+  try {
+    await importWithin(file, timeout);
+  } catch (error) {
+    const why = error instanceof ImportTimeout ? `${error.message} (readyTimeout)` : `failed to load: ${describeLoadError(error, file)}`;
+    throw new HerdError('ERR_HERD_PRIMARY_MODULE', `the \`primary\` module ${file} ${why}`, { cause: error });
+  }
+}
+
 /** Starts a herd; resolves once every worker is ready. */
 export async function start(input: HerdOptions): Promise<HerdApp> {
   const options = resolveOptions(input);
@@ -240,7 +250,7 @@ export async function start(input: HerdOptions): Promise<HerdApp> {
       engine.once('worker-ready', () => local.fireReady());
     }
     // The primary module registers its channel handlers before any worker can send.
-    if (options.primary) await import(pathToFileURL(options.primary).href);
+    if (options.primary) await loadPrimaryModule(options.primary, options.readyTimeout);
     await engine.start();
   } catch (error) {
     await app.stop();
