@@ -18,7 +18,7 @@ export function importWithin(file: string, ms: number, url = pathToFileURL(file)
 /** `Error: message` plus, for a syntax error, the `file:line` Node puts at the top of its stack. */
 export function describeLoadError(error: unknown, file: string): string {
   if (!(error instanceof Error)) return String(error);
-  const text = `${error.name}: ${error.message}`;
+  const text = error.name === 'Error' ? error.message : `${error.name}: ${error.message}`;
   const first = error.stack?.split('\n', 1)[0] ?? '';
   const where = first.includes(file) && /:\d+$/.test(first) ? first.replace(/^file:\/\//, '') : undefined;
   return where && !text.includes(where) ? `${text} (at ${where})` : text;

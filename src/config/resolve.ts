@@ -98,9 +98,10 @@ export function resolveOptions(raw: unknown, cwd = process.cwd()): ResolvedOptio
 
   let args: string[] = [];
   if (o.args !== undefined) {
-    if (!Array.isArray(o.args)) throw invalid('args', 'an array of strings', o.args);
-    o.args.forEach((arg, i) => {
-      if (typeof arg !== 'string') throw invalid(`args[${i}]`, 'a string', arg);
+    if (!Array.isArray(o.args) || !o.args.every((a) => typeof a === 'string')) {
+      throw invalid('args', 'an array of strings', o.args);
+    }
+    o.args.forEach((arg: string, i) => {
       // The OS passes arguments as C strings: a NUL would cut one short, so Node refuses it.
       if (arg.includes('\0')) throw invalid(`args[${i}]`, 'a string without NUL bytes', arg);
     });
@@ -120,7 +121,7 @@ export function resolveOptions(raw: unknown, cwd = process.cwd()): ResolvedOptio
     }
   }
 
-  const name = checkName('name', o.name === undefined ? defaultName(script) : o.name);
+  const name = checkName('name', o.name === undefined ? defaultName(script) : nonEmptyString('name', o.name));
 
   const restart: ResolvedOptions['restart'] = { ...DEFAULTS.restart };
   if (o.restart !== undefined) {
