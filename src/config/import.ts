@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 
 // Loading a user's module (the config file, the `primary` module) with a
@@ -15,11 +16,19 @@ export function importWithin(file: string, ms: number, url = pathToFileURL(file)
   return Promise.race([import(url), deadline]).finally(() => clearTimeout(timer));
 }
 
-/** `Error: message` plus, for a syntax error, the `file:line` Node puts at the top of its stack. */
+/** Where a syntax error is: CJS puts `file:line` atop the stack; for ESM, Node's own check says it. */
+function syntaxErrorLocation(error: Error, file: string): string | undefined {
+  const first = error.stack?.split('\n', 1)[0] ?? '';
+  if (first.includes(file) && /:\d+$/.test(first)) return first.replace(/^file:\/\//, '');
+  const check = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 5_000 });
+  const line = check.stderr?.split('\n', 1)[0] ?? '';
+  return line.includes(file) && /:\d+$/.test(line) ? line.replace(/^file:\/\//, '') : undefined;
+}
+
+/** `message` (`Name: message` for other than a plain Error), and where a syntax error is. */
 export function describeLoadError(error: unknown, file: string): string {
   if (!(error instanceof Error)) return String(error);
   const text = error.name === 'Error' ? error.message : `${error.name}: ${error.message}`;
-  const first = error.stack?.split('\n', 1)[0] ?? '';
-  const where = first.includes(file) && /:\d+$/.test(first) ? first.replace(/^file:\/\//, '') : undefined;
+  const where = error.name === 'SyntaxError' ? syntaxErrorLocation(error, file) : undefined;
   return where && !text.includes(where) ? `${text} (at ${where})` : text;
 }

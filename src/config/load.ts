@@ -61,7 +61,12 @@ export async function loadConfig(explicit: string | undefined, cwd = process.cwd
     throw new HerdError('ERR_HERD_CONFIG_LOAD', `cannot load config ${file}: ${describeLoadError(error, file)}`, { cause: error });
   }
   // Getters and Proxies are read once, here, each read guarded.
-  value = snapshot(value);
+  try {
+    value = snapshot(value);
+  } catch (error) {
+    const e = error as HerdError;
+    throw new HerdError(e.code, `config ${file}: ${e.message}`, { cause: e.cause });
+  }
   if (!isPlainObject(value)) {
     throw new HerdError('ERR_HERD_CONFIG_LOAD', `config ${file} must export an object, received ${Array.isArray(value) ? 'an array' : typeof value}`);
   }
