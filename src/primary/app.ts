@@ -9,6 +9,8 @@ import { runtime } from '../shared/runtime.js';
 import { bindLocalChannel } from '../channel/local.js';
 import { bindPrimaryChannel } from '../channel/primary.js';
 import { installHost, uninstallHost } from '../state/host.js';
+import { MAX_WORKERS } from '../shared/control.js';
+import { machine, meanRss, oversizeWarning } from './capacity.js';
 import { ControlServer } from './control/server.js';
 import { LogWriter } from './logs/writer.js';
 import type { WorkerInfo } from './registry.js';
@@ -172,7 +174,16 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
   }
 
   scale(count: number): Promise<void> {
+    const warning = this.oversizeWarning(count);
+    if (warning) this.#logs.primary(warning, 'stderr');
     return this.#engine.scale(count);
+  }
+
+  /** @internal Why `count` workers would overload this machine, if they would. */
+  oversizeWarning(count: number): string | undefined {
+    if (this.options.single || !Number.isInteger(count) || count < 1 || count > MAX_WORKERS) return undefined;
+    const workers = this.workers();
+    return oversizeWarning(count, workers.length, machine(), meanRss(workers.map((w) => w.pid)));
   }
 
   /** @internal SIGTTIN / SIGTTOU: one worker more or less, never below one. */
@@ -222,7 +233,11 @@ export async function start(input: HerdOptions): Promise<HerdApp> {
       app.control = await ControlServer.open(options.home, options.name, {
         status: () => app.status(),
         reload: () => app.reloadReport(),
-        scale: (count) => app.scale(count),
+        scale: async (count) => {
+          const warning = app.oversizeWarning(count);
+          await app.scale(count);
+          return warning;
+        },
         launch: () => app.launchInfo(),
         // Answered once the workers are gone and the logs flushed; the socket closes after.
         stop: () => {
@@ -251,6 +266,8 @@ export async function start(input: HerdOptions): Promise<HerdApp> {
     }
     // The primary module registers its channel handlers before any worker can send.
     if (options.primary) await loadPrimaryModule(options.primary, options.readyTimeout);
+    const warning = options.single ? undefined : oversizeWarning(options.workers, 0, machine());
+    if (warning) logs.primary(warning, 'stderr');
     await engine.start();
   } catch (error) {
     await app.stop();

@@ -16,7 +16,8 @@ export interface ControlTarget {
   stop(): Promise<void>;
   /** Resolves with what the CLI reports (the new generation, what needs a restart). */
   reload(): Promise<unknown>;
-  scale(count: number): Promise<void>;
+  /** Resolves with a warning when the count overloads the machine. */
+  scale(count: number): Promise<string | undefined>;
   /** How `herd start` ran (for `herd restart`); throws when it was the API. */
   launch(): LaunchInfo;
   logs: LogWriter;
@@ -128,7 +129,10 @@ function handlersFor(target: ControlTarget): Handlers {
     status: async () => target.status(),
     stop: async () => { await target.stop(); },
     reload: async () => target.reload(),
-    scale: async (req) => { await target.scale(req.count); },
+    scale: async (req) => {
+      const warning = await target.scale(req.count);
+      return warning ? { warning } : undefined;
+    },
     logs: async (req, socket) => {
       for (const line of target.logs.tail(req.lines)) reply(socket, { id: req.id, line });
       if (!req.follow) return undefined;
