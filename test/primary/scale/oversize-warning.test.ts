@@ -35,7 +35,7 @@ test('herd scale past 4 workers per CPU warns, on the CLI and in the log, and st
 
   const r = await herd.cli('scale', '5');
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /^herd: warning: 5 workers: that is more than 4 per CPU \(1 CPUs\)\./m);
+  assert.match(r.stderr, /^herd: warning: 5 workers: that is more than 4 per CPU \(1 CPU\)\./m);
   assert.match(r.stdout, /scaled to 5/);
   assert.match(herd.output, /primary \d+ ! herd: warning: 5 workers: that is more than 4 per CPU/);
   assert.equal((await herd.status()).workers.length, 5);
