@@ -25,12 +25,15 @@ export const ERROR_CODES = {
   ERR_HERD_WORKER_EXITED: 'The worker exited before it answered.',
   ERR_HERD_INVALID_ARGUMENT: 'A channel or API call got an argument of the wrong type.',
   ERR_HERD_NOT_IN_CLUSTER: 'A herd API that needs a running herd was called outside one.',
-  ERR_HERD_LOG_FILE: 'The log file could not be opened, or reopened when none is configured.',
   ERR_HERD_LOCK_TIMEOUT: 'A lock() waiter did not get the lock within `wait` ms.',
   ERR_HERD_LOCK_REENTRANT: 'lock() was called for a lock that the same call chain already holds.',
   ERR_HERD_STORE_FULL: 'A store write would take the store past `storeMaxBytes`.',
   ERR_HERD_NOT_A_NUMBER: 'store.incr() found a value that is not a number.',
   ERR_HERD_METRICS: 'The metrics server could not listen on its port and host.',
+  ERR_HERD_LOG_FILE: 'The log file could not be opened, reopened or written.',
+  ERR_HERD_HOME: 'HERD_HOME (or `home`) is unsafe or unusable: a symbolic link, not owned by you, writable by others, not a folder.',
+  ERR_HERD_PRIMARY_MODULE: 'The `primary` module threw, had a syntax error or did not finish loading.',
+  ERR_HERD_UNSAFE_PATH: 'A path points into /proc, /sys, /dev or another pseudo-filesystem.',
 } as const;
 
 export type HerdErrorCode = keyof typeof ERROR_CODES;
@@ -55,6 +58,9 @@ const USAGE_CODES: ReadonlySet<HerdErrorCode> = new Set([
   'ERR_HERD_USAGE',
   'ERR_HERD_SCRIPT_NOT_FOUND',
   'ERR_HERD_TYPESCRIPT',
+  'ERR_HERD_HOME',
+  'ERR_HERD_PRIMARY_MODULE',
+  'ERR_HERD_UNSAFE_PATH',
 ]);
 
 export function exitCodeFor(error: unknown): number {
@@ -67,7 +73,7 @@ export function exitCodeFor(error: unknown): number {
   return EXIT.FAILED;
 }
 
-/** A plain-object form of an error, for the IPC channel and the control socket. */
+/** A plain-object form of an error, for the IPC channel (the control socket leaves the stack out). */
 export interface SerializedError {
   name: string;
   message: string;
@@ -86,6 +92,12 @@ export function serializeError(error: unknown): SerializedError {
     };
   }
   return { name: 'Error', message: String(error) };
+}
+
+/** For the control socket: what a client needs, without herd's internal stack paths. */
+export function publicError(error: unknown): SerializedError {
+  const { stack: _stack, ...rest } = serializeError(error);
+  return rest;
 }
 
 export function deserializeError(data: SerializedError): Error {

@@ -73,7 +73,8 @@ export class PrimarySignals {
         return void app.scaleBy(-1, 'SIGTTOU').catch(logged);
       case 'SIGUSR2':
         // For external logrotate (SIGUSR1 is Node's inspector signal).
-        return void app.logs.reopen();
+        try { app.logs.reopen(); } catch { /* the writer logged why; the old file stays in use */ }
+        return;
     }
   }
 

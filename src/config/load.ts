@@ -3,7 +3,12 @@ import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HerdError } from '../errors.js';
+import { describeLoadError, ImportTimeout, importWithin } from './import.js';
+import { snapshot } from './snapshot.js';
 import { isPlainObject } from './validate.js';
+
+/** How long a config module may take to evaluate (its top-level awaits included). */
+export const CONFIG_LOAD_TIMEOUT_MS = 10_000;
 
 export const CONFIG_FILES = ['herd.config.js', 'herd.config.mjs', 'herd.config.cjs', 'herd.config.json'] as const;
 
@@ -29,6 +34,9 @@ function freshUrl(file: string): string {
 export async function loadConfig(explicit: string | undefined, cwd = process.cwd()): Promise<LoadedConfig> {
   let file: string | undefined;
   if (explicit !== undefined) {
+    if (explicit === '' || explicit.includes('\0')) {
+      throw new HerdError('ERR_HERD_CONFIG_LOAD', `\`--config\` must name an existing file, received ${JSON.stringify(explicit)}`);
+    }
     file = resolve(cwd, explicit);
     if (!existsSync(file)) {
       throw new HerdError('ERR_HERD_CONFIG_LOAD', `\`--config\` must name an existing file, received ${JSON.stringify(explicit)} (${file} not found)`);
@@ -43,11 +51,21 @@ export async function loadConfig(explicit: string | undefined, cwd = process.cwd
     if (file.endsWith('.json')) {
       value = JSON.parse(readFileSync(file, 'utf8'));
     } else {
-      const mod = (await import(freshUrl(file))) as { default?: unknown };
+      const mod = (await importWithin(file, CONFIG_LOAD_TIMEOUT_MS, freshUrl(file))) as { default?: unknown };
       value = mod.default ?? mod;
     }
   } catch (error) {
-    throw new HerdError('ERR_HERD_CONFIG_LOAD', `cannot load config ${file}: ${(error as Error).message}`, { cause: error });
+    if (error instanceof ImportTimeout) {
+      throw new HerdError('ERR_HERD_CONFIG_LOAD', `config ${file} ${error.message} (a top-level await that never settles?)`);
+    }
+    throw new HerdError('ERR_HERD_CONFIG_LOAD', `cannot load config ${file}: ${describeLoadError(error, file)}`, { cause: error });
+  }
+  // Getters and Proxies are read once, here, each read guarded.
+  try {
+    value = snapshot(value);
+  } catch (error) {
+    const e = error as HerdError;
+    throw new HerdError(e.code, `config ${file}: ${e.message}`, { cause: e.cause });
   }
   if (!isPlainObject(value)) {
     throw new HerdError('ERR_HERD_CONFIG_LOAD', `config ${file} must export an object, received ${Array.isArray(value) ? 'an array' : typeof value}`);

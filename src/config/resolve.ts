@@ -16,6 +16,9 @@ import {
 import { typescriptLoader } from './typescript.js';
 import { resolveWorkerCount } from './workers.js';
 import { HEALTH_KEYS, resolveHealth } from './health.js';
+import { checkName } from './name.js';
+import { pathString, refusePseudoFilesystem } from './paths.js';
+import { snapshot } from './snapshot.js';
 
 const KEYS = [
   'script', 'args', 'env', 'name', 'workers', 'shutdownTimeout', 'readyTimeout',
@@ -28,7 +31,6 @@ const LOG_KEYS = ['file', 'maxSize', 'maxFiles', 'json', 'terminal', 'timestamp'
 const STICKY_KEYS = ['header'] as const;
 // An HTTP header name (RFC 9110 token).
 const HEADER = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 // Large enough for any real timeout, small enough for setTimeout (2^31-1 ms).
 const MAX_MS = 2_147_483_647;
 
@@ -74,11 +76,19 @@ export function nodeArgs(value: unknown): string[] {
   return [...list];
 }
 
+function resolveHome(value: unknown, cwd: string): string {
+  const key = value === undefined ? 'HERD_HOME' : 'home';
+  const home = value === undefined ? resolve(cwd, herdHome()) : resolve(cwd, pathString('home', nonEmptyString('home', value)));
+  refusePseudoFilesystem(key, home);
+  return home;
+}
+
 /**
  * Validates options from any source (API, config file merged with CLI flags)
  * once, before anything starts, and fills in the defaults.
  */
-export function resolveOptions(input: unknown, cwd = process.cwd()): ResolvedOptions {
+export function resolveOptions(raw: unknown, cwd = process.cwd()): ResolvedOptions {
+  const input = snapshot(raw);
   if (!isPlainObject(input)) throw invalid('options', 'an object', input);
   checkKeys('', input, KEYS);
   const o = input as Partial<HerdOptions> & Record<string, unknown>;
@@ -86,9 +96,10 @@ export function resolveOptions(input: unknown, cwd = process.cwd()): ResolvedOpt
   if (o.script === undefined) {
     throw new HerdError('ERR_HERD_INVALID_OPTION', '`script` is required: the app file to run (e.g. herd start server.js)');
   }
-  const script = resolve(cwd, nonEmptyString('script', o.script));
+  const script = resolve(cwd, pathString('script', nonEmptyString('script', o.script)));
   if (!existsSync(script) || !statSync(script).isFile()) {
-    throw new HerdError('ERR_HERD_SCRIPT_NOT_FOUND', `\`script\` must be an existing file, received ${JSON.stringify(o.script)} (${script} not found)`);
+    const why = existsSync(script) ? 'is not a file' : 'not found';
+    throw new HerdError('ERR_HERD_SCRIPT_NOT_FOUND', `\`script\` must be an existing file, received ${JSON.stringify(o.script)} (${script} ${why})`);
   }
 
   let args: string[] = [];
@@ -96,6 +107,10 @@ export function resolveOptions(input: unknown, cwd = process.cwd()): ResolvedOpt
     if (!Array.isArray(o.args) || !o.args.every((a) => typeof a === 'string')) {
       throw invalid('args', 'an array of strings', o.args);
     }
+    o.args.forEach((arg: string, i) => {
+      // The OS passes arguments as C strings: a NUL would cut one short, so Node refuses it.
+      if (arg.includes('\0')) throw invalid(`args[${i}]`, 'a string without NUL bytes', arg);
+    });
     args = [...o.args];
   }
 
@@ -103,15 +118,16 @@ export function resolveOptions(input: unknown, cwd = process.cwd()): ResolvedOpt
   if (o.env !== undefined) {
     if (!isPlainObject(o.env)) throw invalid('env', 'an object of strings', o.env);
     for (const [key, value] of Object.entries(o.env)) {
+      if (key === '' || key.includes('=') || key.includes('\0')) {
+        throw invalid('env', 'variable names that are not empty and hold no "=" or NUL byte', key);
+      }
       if (typeof value !== 'string') throw invalid(`env.${key}`, 'a string', value);
+      if (value.includes('\0')) throw invalid(`env.${key}`, 'a string without NUL bytes', value);
       env[key] = value;
     }
   }
 
-  const name = o.name === undefined ? defaultName(script) : nonEmptyString('name', o.name);
-  if (!NAME.test(name)) {
-    throw invalid('name', 'letters, digits, ".", "_" or "-" (at most 64, starting with a letter or digit)', name);
-  }
+  const name = checkName('name', o.name === undefined ? defaultName(script) : nonEmptyString('name', o.name));
 
   const restart: ResolvedOptions['restart'] = { ...DEFAULTS.restart };
   if (o.restart !== undefined) {
@@ -133,7 +149,10 @@ export function resolveOptions(input: unknown, cwd = process.cwd()): ResolvedOpt
     if (!isPlainObject(o.logs)) throw invalid('logs', 'an object', o.logs);
     checkKeys('logs', o.logs, LOG_KEYS);
     const l = o.logs;
-    if (l.file !== undefined) logs.file = resolve(cwd, nonEmptyString('logs.file', l.file));
+    if (l.file !== undefined) {
+      logs.file = resolve(cwd, pathString('logs.file', nonEmptyString('logs.file', l.file)));
+      refusePseudoFilesystem('logs.file', logs.file);
+    }
     if (l.maxSize !== undefined) logs.maxSize = integer('logs.maxSize', l.maxSize, 0, 'bytes');
     if (l.maxFiles !== undefined) logs.maxFiles = integer('logs.maxFiles', l.maxFiles, 1);
     if (l.json !== undefined) logs.json = boolean('logs.json', l.json);
@@ -158,9 +177,10 @@ export function resolveOptions(input: unknown, cwd = process.cwd()): ResolvedOpt
 
   let primary: string | undefined;
   if (o.primary !== undefined) {
-    primary = resolve(cwd, nonEmptyString('primary', o.primary));
-    if (!existsSync(primary)) {
-      throw new HerdError('ERR_HERD_SCRIPT_NOT_FOUND', `\`primary\` must be an existing file, received ${JSON.stringify(o.primary)} (${primary} not found)`);
+    primary = resolve(cwd, pathString('primary', nonEmptyString('primary', o.primary)));
+    if (!existsSync(primary) || !statSync(primary).isFile()) {
+      const why = existsSync(primary) ? 'is not a file' : 'not found';
+      throw new HerdError('ERR_HERD_SCRIPT_NOT_FOUND', `\`primary\` must be an existing file, received ${JSON.stringify(o.primary)} (${primary} ${why})`);
     }
   }
 
@@ -169,7 +189,8 @@ export function resolveOptions(input: unknown, cwd = process.cwd()): ResolvedOpt
     args,
     env,
     name,
-    workers: resolveWorkers(o.workers ?? DEFAULTS.workers),
+    // Only an absent key takes the default: `workers: null` is a mistake, not 'auto'.
+    workers: resolveWorkers(o.workers === undefined ? DEFAULTS.workers : o.workers),
     shutdownTimeout: o.shutdownTimeout === undefined ? DEFAULTS.shutdownTimeout : ms('shutdownTimeout', o.shutdownTimeout),
     readyTimeout: o.readyTimeout === undefined ? DEFAULTS.readyTimeout : ms('readyTimeout', o.readyTimeout, 1),
     restart,
@@ -179,7 +200,7 @@ export function resolveOptions(input: unknown, cwd = process.cwd()): ResolvedOpt
     primary,
     storeMaxBytes: o.storeMaxBytes === undefined ? DEFAULTS.storeMaxBytes : storeBytes(o.storeMaxBytes),
     single: o.single === undefined ? false : boolean('single', o.single),
-    home: o.home === undefined ? herdHome() : resolve(cwd, nonEmptyString('home', o.home)),
+    home: resolveHome(o.home, cwd),
     control: o.control === undefined ? true : boolean('control', o.control),
     nodeArgs: o.nodeArgs === undefined ? [] : nodeArgs(o.nodeArgs),
     loader: typescriptLoader(script),

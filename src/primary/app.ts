@@ -1,7 +1,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
-import { pathToFileURL } from 'node:url';
 import { reconfigure } from '../config/reloadable.js';
+import { describeLoadError, ImportTimeout, importWithin } from '../config/import.js';
 import { resolveOptions } from '../config/resolve.js';
 import type { HerdOptions, ResolvedOptions } from '../config/options.js';
 import type { LaunchInfo, StatusResult, WorkerStatus } from '../shared/control.js';
@@ -11,6 +11,8 @@ import { runtime } from '../shared/runtime.js';
 import { bindLocalChannel } from '../channel/local.js';
 import { bindPrimaryChannel } from '../channel/primary.js';
 import { installHost, uninstallHost } from '../state/host.js';
+import { MAX_WORKERS } from '../shared/control.js';
+import { machine, meanRss, oversizeWarning } from './capacity.js';
 import { ControlServer } from './control/server.js';
 import { LogWriter } from './logs/writer.js';
 import type { WorkerInfo } from './registry.js';
@@ -252,7 +254,16 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
   }
 
   scale(count: number): Promise<void> {
+    const warning = this.oversizeWarning(count);
+    if (warning) this.#logs.primary(warning, 'stderr');
     return this.#engine.scale(count);
+  }
+
+  /** @internal Why `count` workers would overload this machine, if they would. */
+  oversizeWarning(count: number): string | undefined {
+    if (this.options.single || !Number.isInteger(count) || count < 1 || count > MAX_WORKERS) return undefined;
+    const workers = this.workers();
+    return oversizeWarning(count, workers.length, machine(), meanRss(workers.map((w) => w.pid)));
   }
 
   /** @internal SIGTTIN / SIGTTOU: one worker more or less, never below one. */
@@ -281,6 +292,16 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
   }
 }
 
+/** The `primary` module's own failure, named with its file: a bad config, exit 2 from the CLI. */
+async function loadPrimaryModule(file: string, timeout: number): Promise<void> {
+  try {
+    await importWithin(file, timeout);
+  } catch (error) {
+    const why = error instanceof ImportTimeout ? `${error.message} (readyTimeout)` : `failed to load: ${describeLoadError(error, file)}`;
+    throw new HerdError('ERR_HERD_PRIMARY_MODULE', `the \`primary\` module ${file} ${why}`, { cause: error });
+  }
+}
+
 /** Starts a herd; resolves once every worker is ready. */
 export async function start(input: HerdOptions): Promise<HerdApp> {
   const options = resolveOptions(input);
@@ -294,7 +315,11 @@ export async function start(input: HerdOptions): Promise<HerdApp> {
       app.control = await ControlServer.open(options.home, options.name, {
         status: () => app.status(),
         reload: () => app.reloadReport(),
-        scale: (count) => app.scale(count),
+        scale: async (count) => {
+          const warning = app.oversizeWarning(count);
+          await app.scale(count);
+          return warning;
+        },
         launch: () => app.launchInfo(),
         // Answered once the workers are gone and the logs flushed; the socket closes after.
         stop: () => {
@@ -322,7 +347,9 @@ export async function start(input: HerdOptions): Promise<HerdApp> {
       engine.once('worker-ready', () => local.fireReady());
     }
     // The primary module registers its channel handlers before any worker can send.
-    if (options.primary) await import(pathToFileURL(options.primary).href);
+    if (options.primary) await loadPrimaryModule(options.primary, options.readyTimeout);
+    const warning = options.single ? undefined : oversizeWarning(options.workers, 0, machine());
+    if (warning) logs.primary(warning, 'stderr');
     // Before the workers: a taken port fails the start, and --single's app cannot mistake it for its own server.
     await app.openMetrics();
     await engine.start();

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { checkName } from '../config/name.js';
 import type { SerializedError } from '../errors.js';
 import type { WorkerInfo } from '../primary/registry.js';
 import type { ProcessStats, WorkerStats } from './stats.js';
@@ -64,17 +65,25 @@ export const MAX_REQUEST_BYTES = 64 * 1024;
 export const MAX_WORKERS = 1024;
 
 export function socketFile(home: string, name: string): string {
+  // Every caller checked the name at its boundary; this is the last line of defence.
+  checkName('name', name);
   return `${home.replace(/\/+$/, '')}/${name}.sock`;
 }
 
-/** Does a live primary answer on this socket? (A dead one leaves the file behind.) */
+/** Does anything listen on this socket? (A dead primary leaves the file behind.) */
 export function probe(path: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(path);
+    // A listener whose accept queue is full does not connect at once; it still is alive.
+    socket.setTimeout(5_000, () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
     });
-    socket.once('error', () => resolve(false));
+    // Only these mean nobody listens; anything else (EAGAIN: a full backlog) is someone alive.
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code !== 'ECONNREFUSED' && error.code !== 'ENOENT'));
   });
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
 import { loadConfig } from '../../config/load.js';
+import { checkName } from '../../config/name.js';
 import { defaultName, herdHome } from '../../config/resolve.js';
 import { EXIT, exitCodeFor, HerdError } from '../../errors.js';
 import type { ReloadReport } from '../../primary/app.js';
@@ -17,7 +18,8 @@ import { fail, statusTable } from '../output.js';
  * folder gives; else the only herd answering in HERD_HOME.
  */
 async function targetName(name: string | undefined): Promise<string> {
-  if (name !== undefined) return name;
+  // The same rule as `start`: a name is a file name in HERD_HOME, never a path out of it.
+  if (name !== undefined) return checkName('--name', name);
   const home = herdHome();
   const running = await liveInstances(home);
   const cwd = process.cwd();
@@ -29,7 +31,7 @@ async function targetName(name: string | undefined): Promise<string> {
   if (here.length === 1) return here[0]!;
   const loaded = await loadConfig(undefined).catch(() => undefined);
   const config = loaded?.config;
-  if (config && typeof config.name === 'string') return config.name;
+  if (config && typeof config.name === 'string') return checkName('name', config.name);
   if (config && typeof config.script === 'string') return defaultName(config.script);
   if (running.length === 1) return running[0]!;
   throw new HerdError(
@@ -120,7 +122,8 @@ export function scaleCommand(count: string, flags: { name?: string }): Promise<n
     return Promise.resolve(EXIT.USAGE);
   }
   return run(flags.name, async (name) => {
-    await call(herdHome(), name, { cmd: 'scale', count: n }).result;
+    const result = (await call(herdHome(), name, { cmd: 'scale', count: n }).result) as { warning?: unknown } | undefined;
+    if (typeof result?.warning === 'string') process.stderr.write(`${result.warning}\n`);
     process.stdout.write(`herd: "${name}" scaled to ${n}\n`);
   });
 }

@@ -1,4 +1,6 @@
-import { readFileSync, readdirSync, unlinkSync } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
+import { inspectHome } from '../../config/home.js';
+import { isValidName } from '../../config/name.js';
 import { execFileSync } from 'node:child_process';
 import { herdHome } from '../../config/resolve.js';
 import { EXIT } from '../../errors.js';
@@ -46,15 +48,20 @@ export function rssOf(pids: number[]): number | null {
 
 export async function listHerds(home: string): Promise<ListEntry[]> {
   let names: string[];
+  if (!inspectHome(home)) return [];
   try {
-    names = readdirSync(home).filter((f) => f.endsWith('.sock')).map((f) => f.slice(0, -'.sock'.length)).sort();
+    names = readdirSync(home).filter((f) => f.endsWith('.sock')).map((f) => f.slice(0, -'.sock'.length)).filter(isValidName).sort();
   } catch {
     return [];
   }
   const entries = await Promise.all(names.map(async (name): Promise<ListEntry | undefined> => {
     const path = socketFile(home, name);
     if (!(await probe(path))) {
-      try { unlinkSync(path); } catch { /* another herd list got there first */ }
+      // Only a socket of ours a dead primary left; a file someone put there is theirs.
+      try {
+        const stats = lstatSync(path);
+        if (stats.isSocket() && stats.uid === process.getuid?.()) unlinkSync(path);
+      } catch { /* another herd list got there first */ }
       return undefined;
     }
     // It answered the probe but may be stopping: leave it out rather than fail the list.

@@ -39,9 +39,9 @@ async function buildOptions(script: string | undefined, flags: StartFlags, appAr
   const base = configDir(loaded);
   const options: Record<string, unknown> = { ...loaded.config };
   for (const key of ['script', 'primary'] as const) {
-    if (typeof options[key] === 'string') options[key] = resolve(base, options[key] as string);
+    // An empty path stays empty, for validation to refuse (resolve would make it the folder).
+    if (typeof options[key] === 'string' && options[key] !== '') options[key] = resolve(base, options[key] as string);
   }
-  // An empty path stays empty, for validation to refuse (resolve would make it the folder).
   if (isPlainObject(options.logs) && typeof options.logs.file === 'string' && options.logs.file !== '') {
     options.logs = { ...options.logs, file: resolve(base, options.logs.file) };
   }
@@ -64,7 +64,7 @@ async function buildOptions(script: string | undefined, flags: StartFlags, appAr
     options.metrics = isPlainObject(options.metrics) ? { ...options.metrics, port } : port;
   }
   if (flags.logFile !== undefined) {
-    options.logs = { ...(isPlainObject(options.logs) ? options.logs : {}), file: resolve(flags.logFile) };
+    options.logs = { ...(isPlainObject(options.logs) ? options.logs : {}), file: flags.logFile === '' ? '' : resolve(flags.logFile) };
   }
   if (options.script === undefined) {
     throw new HerdError('ERR_HERD_USAGE', 'missing <script>: herd start <script> [options] [-- <app args>], or `script` in herd.config.js');

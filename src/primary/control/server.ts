@@ -1,9 +1,12 @@
-import { chmodSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import net from 'node:net';
-import { HerdError, serializeError } from '../../errors.js';
-import { MAX_REQUEST_BYTES, probe, socketFile, type ControlResponse, type LaunchInfo, type StatusResult } from '../../shared/control.js';
+import { prepareHome } from '../../config/home.js';
+import { HerdError, publicError } from '../../errors.js';
+import { socketFile, type LaunchInfo, type StatusResult } from '../../shared/control.js';
 import type { LogWriter } from '../logs/writer.js';
+import { Connections, reply } from './connections.js';
 import { parseRequest, type Handlers } from './requests.js';
+import { claimSocketFile } from './socket-file.js';
 
 // The primary's control socket: `$HERD_HOME/<name>.sock`, in a 0700 folder,
 // itself 0600, so only its owner can steer the herd.
@@ -13,7 +16,8 @@ export interface ControlTarget {
   stop(): Promise<void>;
   /** Resolves with what the CLI reports (the new generation, what needs a restart). */
   reload(): Promise<unknown>;
-  scale(count: number): Promise<void>;
+  /** Resolves with a warning when the count overloads the machine. */
+  scale(count: number): Promise<string | undefined>;
   /** How `herd start` ran (for `herd restart`); throws when it was the API. */
   launch(): LaunchInfo;
   logs: LogWriter;
@@ -22,7 +26,7 @@ export interface ControlTarget {
 export class ControlServer {
   readonly path: string;
   readonly #server: net.Server;
-  readonly #sockets = new Set<net.Socket>();
+  readonly #connections: Connections;
   readonly #pending = new Set<Promise<void>>();
   readonly #handlers: Handlers;
 
@@ -30,21 +34,19 @@ export class ControlServer {
     this.path = path;
     this.#server = server;
     this.#handlers = handlersFor(target);
-    server.on('connection', (socket) => this.#serve(socket));
+    this.#connections = new Connections((socket, line) => this.#handle(socket, line));
+    server.on('connection', (socket) => this.#connections.accept(socket));
   }
 
   /** Claims the socket for `name`; refuses when a live primary already holds it. */
   static async open(home: string, name: string, target: ControlTarget): Promise<ControlServer> {
-    mkdirSync(home, { recursive: true, mode: 0o700 });
-    if (statSync(home).uid === process.getuid?.()) chmodSync(home, 0o700);
+    prepareHome(home);
     const path = socketFile(home, name);
     if (Buffer.byteLength(path) > 100) {
       throw new HerdError('ERR_HERD_CONTROL', `control socket path is too long for a Unix socket (${path}); set HERD_HOME to a shorter folder`);
     }
     const alreadyRunning = new HerdError('ERR_HERD_ALREADY_RUNNING', `an instance named "${name}" is already running (control socket ${path}); stop it first or choose another --name`);
-    if (await probe(path)) throw alreadyRunning;
-    // Nobody answers: a dead primary left it behind.
-    try { unlinkSync(path); } catch { /* not there */ }
+    await claimSocketFile(path, alreadyRunning);
 
     const server = net.createServer();
     const control = new ControlServer(path, server, target);
@@ -64,43 +66,28 @@ export class ControlServer {
     } finally {
       process.umask(umask);
     }
-    chmodSync(path, 0o600);
     server.unref();
     return control;
-  }
-
-  #serve(socket: net.Socket): void {
-    this.#sockets.add(socket);
-    socket.once('close', () => this.#sockets.delete(socket));
-    socket.on('error', () => {});
-    let buffered = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      buffered += chunk;
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) !== -1) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        if (line.trim()) this.#handle(socket, line);
-      }
-      if (buffered.length > MAX_REQUEST_BYTES) {
-        reply(socket, { id: -1, ok: false, error: serializeError(new HerdError('ERR_HERD_BAD_REQUEST', `request longer than ${MAX_REQUEST_BYTES} bytes`)) });
-        socket.end();
-      }
-    });
   }
 
   #handle(socket: net.Socket, line: string): void {
     const parsed = parseRequest(line);
     if ('error' in parsed) {
-      reply(socket, { id: parsed.id, ok: false, error: serializeError(parsed.error) });
+      reply(socket, { id: parsed.id, ok: false, error: publicError(parsed.error) });
       return;
     }
     const request = parsed.request;
     const handler = this.#handlers[request.cmd] as (r: typeof request, s: net.Socket) => Promise<unknown>;
+    this.#connections.begin(socket);
     const run = handler(request, socket).then(
-      (result) => { if (result !== FOLLOWING) reply(socket, { id: request.id, ok: true, result }); },
-      (error: unknown) => reply(socket, { id: request.id, ok: false, error: serializeError(error) }),
+      (result) => {
+        if (result !== FOLLOWING) reply(socket, { id: request.id, ok: true, result });
+        this.#connections.end(socket, result === FOLLOWING);
+      },
+      (error: unknown) => {
+        reply(socket, { id: request.id, ok: false, error: publicError(error) });
+        this.#connections.end(socket);
+      },
     );
     this.#pending.add(run);
     void run.finally(() => this.#pending.delete(run));
@@ -110,17 +97,13 @@ export class ControlServer {
   async close(): Promise<void> {
     await Promise.allSettled([...this.#pending]);
     this.#server.close();
-    for (const socket of this.#sockets) socket.end();
+    this.#connections.closeAll();
     try { unlinkSync(this.path); } catch { /* already gone */ }
   }
 }
 
 /** Returned by a handler that keeps streaming (logs --follow) instead of answering once. */
 export const FOLLOWING = Symbol('following');
-
-function reply(socket: net.Socket, response: ControlResponse): void {
-  if (!socket.destroyed && socket.writable) socket.write(`${JSON.stringify(response)}\n`);
-}
 
 // A follower that reads slower than the herd logs skips lines (and is told how
 // many) rather than growing the primary's memory.
@@ -146,7 +129,10 @@ function handlersFor(target: ControlTarget): Handlers {
     status: async () => target.status(),
     stop: async () => { await target.stop(); },
     reload: async () => target.reload(),
-    scale: async (req) => { await target.scale(req.count); },
+    scale: async (req) => {
+      const warning = await target.scale(req.count);
+      return warning ? { warning } : undefined;
+    },
     logs: async (req, socket) => {
       for (const line of target.logs.tail(req.lines)) reply(socket, { id: req.id, line });
       if (!req.follow) return undefined;

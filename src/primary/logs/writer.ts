@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { HerdError } from '../../errors.js';
 import { FileSink } from './file-sink.js';
 import { formatJson, formatText, type LogLine, type Stream } from './format.js';
 import { LineSplitter } from './line-splitter.js';
@@ -37,8 +38,20 @@ const MAX_PENDING = 1024 * 1024;
 // long is held by a process the worker started; stop waiting for it.
 const ORPHAN_PIPE_IDLE_MS = 2_000;
 
+/** What the writer needs of a destination: the terminal's stream or the log file. */
+interface Out {
+  write(text: string): boolean;
+  readonly writableLength: number;
+  readonly writableNeedDrain: boolean;
+  readonly destroyed: boolean;
+  readonly writableEnded: boolean;
+  on(event: 'drain' | 'close', listener: () => void): unknown;
+  off(event: 'drain' | 'close', listener: () => void): unknown;
+  once(event: 'drain', listener: () => void): unknown;
+}
+
 interface Destination {
-  stream: Writable;
+  stream: Out;
   /** How a batch is written (in --single, the stream's write from before the capture). */
   write(text: string): boolean;
   color: boolean;
@@ -59,7 +72,7 @@ export class LogWriter {
   readonly #ring = new Ring();
   readonly #followers = new Set<Follower>();
   readonly #sources = new Set<Source>();
-  readonly #blocked = new Set<Writable>();
+  readonly #blocked = new Set<Out>();
   readonly #maxLine: number | undefined;
   #terminal: Destination | undefined;
   readonly #released: Array<() => void> = [];
@@ -93,10 +106,11 @@ export class LogWriter {
         maxSize,
         maxFiles: options.maxFiles ?? 5,
         onError: (error) => this.#fileFailed(error),
+        onRecover: (lost) => this.#fileRecovered(lost),
       });
       // A batch never carries a file far past maxSize before it rotates.
       const batchLimit = maxSize > 0 ? Math.max(1, Math.min(MAX_BATCH, Math.floor(maxSize / 16))) : MAX_BATCH;
-      const file: Destination = { stream: this.#sink.stream, write: (text) => file.stream.write(text), color: false, batch: '', batchLimit };
+      const file: Destination = { stream: this.#sink, write: (text) => file.stream.write(text), color: false, batch: '', batchLimit };
       this.#file = file;
     }
   }
@@ -185,11 +199,20 @@ export class LogWriter {
     return () => this.#followers.delete(listener);
   }
 
-  /** For external logrotate: close the file and open the configured path anew. */
+  /**
+   * For external logrotate: close the file and open the configured path anew.
+   * False when no file is configured; throws (and logs why) when the path
+   * cannot be opened, the old file then staying in use.
+   */
   reopen(): boolean {
     if (!this.#sink || !this.#file || this.#closed) return false;
     this.#flush();
-    this.#file.stream = this.#sink.reopen();
+    try {
+      this.#sink.reopen();
+    } catch (error) {
+      this.primary(`herd: ${(error as Error).message}; still writing to the file opened before`, 'stderr');
+      throw error;
+    }
     this.primary(`herd: reopened the log file ${this.#sink.path}`);
     return true;
   }
@@ -241,8 +264,13 @@ export class LogWriter {
 
   #fileFailed(error: Error): void {
     const path = this.#sink?.path;
-    this.#file = undefined;
-    this.primary(`herd: writing the log file ${path} failed (${error.message}); logging to the terminal only`, 'stderr');
+    const text = error instanceof HerdError ? error.message : `writing the log file ${path} failed (${error.message}); retrying every second, the terminal and \`herd logs\` have every line`;
+    this.primary(`herd: ${text}`, 'stderr');
+  }
+
+  #fileRecovered(lost: number): void {
+    const missed = lost > 0 ? `; ${lost} lines written meanwhile are missing from it (the terminal and \`herd logs\` have them)` : '';
+    this.primary(`herd: the log file ${this.#sink?.path} is written again${missed}`, 'stderr');
   }
 
   /**
