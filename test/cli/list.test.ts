@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,9 +15,12 @@ test('herd list (ls) shows every running herd with its workers, uptime, memory a
   const started = await runCli(['start', '-d', fixture('http-server.js'), '-w', '2', '--name', 'web'], { home });
   assert.equal(started.code, 0, started.stderr);
   await bg.status();
-  // What a primary killed without cleanup leaves behind: a socket file nobody answers on.
+  // What a primary killed without cleanup leaves behind: a socket file nobody answers on
+  // (a process that listened and exited without closing). A regular file there is not removed.
   const stale = join(home, 'gone.sock');
-  writeFileSync(stale, '');
+  spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(stale)}, () => process.exit(0))`]);
+  const planted = join(home, 'planted.sock');
+  writeFileSync(planted, 'not a socket');
 
   const json = await runCli(['list', '--json'], { home });
   assert.equal(json.code, 0, json.stderr);
@@ -31,6 +35,7 @@ test('herd list (ls) shows every running herd with its workers, uptime, memory a
   assert.ok(typeof web!.uptime === 'number' && web!.uptime >= 0);
   assert.ok(typeof web!.memory === 'number' && web!.memory > 10 * 1024 * 1024, `memory ${web!.memory}`);
   assert.equal(existsSync(stale), false, 'the dead socket was removed');
+  assert.equal(existsSync(planted), true, 'a file that is not a socket is left alone');
 
   const table = await runCli(['ls'], { home });
   assert.equal(table.code, 0, table.stderr);
