@@ -57,9 +57,9 @@ test('1 request in 50 throws: herd keeps serving and each throwing request fails
   console.log(`throwing: ${ok} ok, ${thrown.length} thrown (p50 ${p(0.5).toFixed(1)} ms, max ${p(1).toFixed(1)} ms), ${otherFailures.length} other failures, at most ${maxProcesses} workers alive`);
   assert.ok(thrown.length >= 10, `only ${thrown.length} throwing requests were sent`);
   assert.ok(ok > thrown.length * 20, `only ${ok} requests succeeded`);
-  // The old behaviour held each one for shutdownTimeout (10 s); the goal is 200 ms
-  // on a quiet machine (bench/chaos.mjs measures it); a busy CI machine gets margin.
-  assert.ok(p(0.5) < 200, `throwing requests took ${p(0.5)} ms (median) to fail`);
+  // The old behaviour held each one for shutdownTimeout (10 s). The goal is 200 ms;
+  // the margin is for a loaded machine, where every request, thrown or not, is slower.
+  assert.ok(p(0.5) < 500, `throwing requests took ${p(0.5)} ms (median) to fail`);
   assert.ok(p(1) < 2000, `a throwing request took ${p(1)} ms to fail`);
   // Pipelining is off: a healthy request never shares a connection with a throwing one.
   assert.deepEqual(otherFailures, []);
@@ -80,7 +80,7 @@ test('an app that dies on its first request still ends in a crash loop: exit 1, 
   let exited = false;
   void herd.exited.then(() => (exited = true));
   while (!exited) {
-    await request(`http://127.0.0.1:${port}/`, { reset: true }).then((r) => r.body.text(), () => {});
+    await request(`http://127.0.0.1:${port}/`, { reset: true, headersTimeout: 5000, bodyTimeout: 5000 }).then((r) => r.body.text(), () => {});
   }
   const exit = await herd.exited;
   assert.equal(exit.code, 1);

@@ -81,7 +81,7 @@ test('random SIGKILLs under keep-alive load: only the killed workers\' own conne
   const refused = failures.filter((f) => f.error === 'ECONNREFUSED');
   const unattributed = failures.filter((f) => f.localPort === undefined || !killed.has(holder(f.localPort) ?? -1));
   console.log(`chaos: ${killed.size} kills, ${ok} ok, ${failures.length} failed (${refused.length} refused)`);
-  assert.ok(killed.size >= SECONDS - 3, `only ${killed.size} kills happened`);
+  assert.ok(killed.size >= SECONDS / 2, `only ${killed.size} kills happened`);
   assert.ok(ok > 1000, `only ${ok} requests succeeded`);
   assert.equal(refused.length, 0, 'connections were refused');
   assert.deepEqual(unattributed, [], 'requests failed on connections no killed worker held');
