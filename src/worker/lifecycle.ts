@@ -70,7 +70,7 @@ export function shutdown(reason: ShutdownReason, transport: WorkerTransport, exi
     const reporter = setInterval(report, HOLDING_REPORT_MS);
     reporter.unref();
     report();
-    await drainServers();
+    await drainServers(failed);
     clearInterval(reporter);
     await runShutdownHooks(reason);
     transport.exit(exitCode);

@@ -13,6 +13,11 @@ import { ENV } from '../shared/env.js';
 // the wire. Closing it could drop that request, so an idle connection is only
 // closed once it has stayed idle this long after draining began.
 const IDLE_GRACE_MS = 1000;
+// A worker that hit an uncaught error leaves faster: under load its busy
+// connections get `Connection: close` within milliseconds anyway, and the
+// processes of a herd whose app throws often must not pile up.
+const FAILED_IDLE_GRACE_MS = 200;
+let idleGrace = IDLE_GRACE_MS;
 const SWEEP_MS = 50;
 // Upgraded connections (WebSocket, long-lived streams) have no request boundary
 // to close at: they stay until this share of shutdownTimeout has passed, then
@@ -207,7 +212,7 @@ function drainOne(t: Tracked): Promise<void> {
               socket.end();
               setTimeout(() => socket.destroy(), UPGRADED_GRACE_MS).unref();
             }
-          } else if (conn.active === 0 && now - conn.idleSince >= IDLE_GRACE_MS) socket.destroy();
+          } else if (conn.active === 0 && now - conn.idleSince >= idleGrace) socket.destroy();
         }
       }
       if (t.conns.size === 0) {
@@ -240,7 +245,8 @@ export function shedConnections(share: number): void {
 }
 
 /** Stops accepting, lets in-flight requests finish, closes keep-alive connections cleanly. */
-export async function drainServers(): Promise<void> {
+export async function drainServers(failed = false): Promise<void> {
+  if (failed) idleGrace = FAILED_IDLE_GRACE_MS;
   drainingAll = true;
   await Promise.all([...tracked].map(drainOne));
 }
