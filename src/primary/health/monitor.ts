@@ -36,7 +36,6 @@ const RETRY_MS = 10_000;
 
 export class HealthMonitor {
   readonly #supervisor: Supervisor;
-  readonly #options: ResolvedOptions;
   readonly #entries = new Map<number, Entry>();
   readonly #requestsBefore = new Map<string, number>();
   readonly #primary = new ProcessSampler();
@@ -46,7 +45,6 @@ export class HealthMonitor {
 
   constructor(supervisor: Supervisor, options: ResolvedOptions) {
     this.#supervisor = supervisor;
-    this.#options = options;
     // Judged twice per heartbeat period: a hang is seen at most half a period late.
     this.#interval = Math.max(25, Math.floor(heartbeatInterval(options.hangTimeout) / 2));
     supervisor.on('worker-message', (record, msg) => {
@@ -116,7 +114,8 @@ export class HealthMonitor {
     this.#supervisor.emit('worker-stats', { code: record.code, id: record.id, pid: record.pid, stats });
     if (entry.flagged || record.state !== 'ready' || record.slot.current !== record) return;
 
-    const { maxMemory } = this.#options;
+    // The supervisor's options: a reload may have changed them.
+    const { maxMemory } = this.#supervisor.options;
     if (maxMemory > 0 && now - entry.memoryCheckedAt >= MEMORY_SAMPLE_MS) {
       entry.memoryCheckedAt = now;
       entry.overMemory = stats.memory.rss > maxMemory ? entry.overMemory + 1 : 0;
@@ -151,7 +150,9 @@ export class HealthMonitor {
   #judge(): void {
     if (this.#supervisor.stopping) return;
     const now = Date.now();
-    const { hangTimeout } = this.#options;
+    const { hangTimeout } = this.#supervisor.options;
+    // Turned off by a reload (turning it on where it was off at start needs a restart).
+    if (hangTimeout === 0) return;
     for (const record of [...this.#supervisor.registry.live.values()]) {
       if (record.state !== 'ready' || record.slot.current !== record) continue;
       const entry = this.#entries.get(record.id);
