@@ -27,10 +27,12 @@ const TARGETS = {
 /** Keep-alive load until stopped; counts outcomes and remembers who answered lately. */
 function chaosLoad(port) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
-  const stats = { ok: 0, refused: 0, onConnection: 0, other: 0, lastSeen: new Map() };
+  const stats = { ok: 0, refused: 0, onConnection: 0, hung: 0, other: 0, lastSeen: new Map() };
   let running = true;
   const one = () => new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+    // A request no worker ever answers (a connection the primary accepted and never
+    // handed on) would stall the loop: after 5 s it counts as failed, "hung".
+    const req = http.get({ host: '127.0.0.1', port, path: '/', agent, timeout: 5000 }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d) => (body += d));
       res.on('end', () => {
@@ -42,8 +44,10 @@ function chaosLoad(port) {
       });
       res.on('error', () => { stats.onConnection++; resolve(); });
     });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('hung'), { code: 'HUNG' })));
     req.on('error', (error) => {
       if (error.code === 'ECONNREFUSED') stats.refused++;
+      else if (error.code === 'HUNG') stats.hung++;
       else stats.onConnection++;
       resolve();
     });
@@ -85,9 +89,9 @@ async function measure(kind) {
       http.get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => { res.resume(); resolve(res.statusCode === 200); })
         .on('error', () => resolve(false));
     });
-    const failed = stats.refused + stats.onConnection + stats.other;
+    const failed = stats.refused + stats.onConnection + stats.hung + stats.other;
     console.error(`${kind}: ${kills} kills, ${stats.ok} ok, ${failed} failed (${stats.refused} refused), serving at the end: ${alive}`);
-    return { kind, kills, ok: stats.ok, failed, refused: stats.refused, onConnection: stats.onConnection, other: stats.other, alive };
+    return { kind, kills, ok: stats.ok, failed, refused: stats.refused, onConnection: stats.onConnection, hung: stats.hung, other: stats.other, alive };
   } finally {
     await server.stop();
   }
@@ -99,8 +103,8 @@ await main(async () => {
   for (const kind of Object.keys(TARGETS)) results.push(await measure(kind));
   const cluster = results.find((r) => r.kind === 'node:cluster');
   console.log(table(
-    ['target', 'kills', 'requests ok', 'failed', 'refused (port closed)', 'on the killed workers\' connections', 'serving at the end', 'failed vs node:cluster'],
-    results.map((r) => [r.kind, r.kills, fmt.int(r.ok), fmt.int(r.failed), fmt.int(r.refused), fmt.int(r.onConnection + r.other), r.alive ? 'yes' : '**no**', fmt.ratio(r.failed / cluster.failed)]),
+    ['target', 'kills', 'requests ok', 'failed', 'refused (port closed)', 'hung 5 s (never answered)', 'on the killed workers\' connections', 'serving at the end', 'failed vs node:cluster'],
+    results.map((r) => [r.kind, r.kills, fmt.int(r.ok), fmt.int(r.failed), fmt.int(r.refused), fmt.int(r.hung), fmt.int(r.onConnection + r.other), r.alive ? 'yes' : '**no**', fmt.ratio(r.failed / cluster.failed)]),
   ));
   const herd = results.find((r) => r.kind === 'herd');
   console.log(`\nGoal: herd's failed requests ≤ raw node:cluster's: ${herd.failed <= cluster.failed ? 'met' : 'not met'} (${herd.failed} vs ${cluster.failed}).`);
