@@ -21,7 +21,6 @@ export interface HelloGate {
   open(): void;
   /** The worker is gone: whoever waits on a held message learns it was not sent. */
   close(): void;
-  readonly opened: boolean;
 }
 
 export function holdUntilHello(child: ChildProcess): HelloGate {
@@ -46,9 +45,6 @@ export function holdUntilHello(child: ChildProcess): HelloGate {
       // From now on node's own send reports the closed channel.
       held = undefined;
       for (const { callback } of queue) callback?.(new Error('the worker exited before it could receive the message'));
-    },
-    get opened() {
-      return held === undefined;
     },
   };
 }
