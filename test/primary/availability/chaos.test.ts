@@ -33,7 +33,9 @@ test('random SIGKILLs under keep-alive load: only the killed workers\' own conne
   const one = (): Promise<void> => new Promise((resolve) => {
     let localPort: number | undefined;
     // A request must not wait forever (a connection no worker ever takes): that is a failure too.
-    const req = http.get({ host: '127.0.0.1', port, path: '/', agent, timeout: 10_000 }, (res) => {
+    // While both workers boot, herd's accept path holds new connections up to
+    // readyTimeout (30 s), by design: on a loaded machine that wait is long, not lost.
+    const req = http.get({ host: '127.0.0.1', port, path: '/', agent, timeout: 35_000 }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d: string) => (body += d));
       res.on('end', () => {
@@ -55,7 +57,7 @@ test('random SIGKILLs under keep-alive load: only the killed workers\' own conne
       if (socket.localPort) note();
       else socket.once('connect', note);
     });
-    req.on('timeout', () => req.destroy(Object.assign(new Error('no answer within 10 s'), { code: 'TIMEOUT' })));
+    req.on('timeout', () => req.destroy(Object.assign(new Error('no answer within 35 s'), { code: 'TIMEOUT' })));
     req.on('error', (error) => {
       failures.push({ error: (error as NodeJS.ErrnoException).code ?? error.message, localPort });
       resolve();
