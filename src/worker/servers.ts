@@ -16,7 +16,7 @@ const IDLE_GRACE_MS = 1000;
 // A worker that hit an uncaught error leaves faster: under load its busy
 // connections get `Connection: close` within milliseconds anyway, and the
 // processes of a herd whose app throws often must not pile up.
-const FAILED_IDLE_GRACE_MS = 200;
+const FAILED_IDLE_GRACE_MS = IDLE_GRACE_MS;
 let idleGrace = IDLE_GRACE_MS;
 const SWEEP_MS = 50;
 // Upgraded connections (WebSocket, long-lived streams) have no request boundary
