@@ -2,15 +2,18 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { start, type WorkerInfo } from 'herd';
 import { fixture, tempDir, waitGone } from '../helpers/herd.js';
-import { getJson } from '../helpers/http.js';
+import { freePort, getJson } from '../helpers/http.js';
 
 test('start() resolves once all workers are ready; workers(), events and stop() work', async (t) => {
   const home = tempDir();
+  const port = await freePort();
   const app = await start({
     script: fixture('http-server.js'),
     workers: 2,
     home,
     name: 'api',
+    // Its port is chosen here: a worker's 'listening on' log line may reach the primary after its ready message.
+    env: { PORT: String(port) },
     logs: { terminal: false },
   });
   t.after(() => app.kill());
@@ -21,7 +24,6 @@ test('start() resolves once all workers are ready; workers(), events and stop() 
     assert.equal(w.restarts, 0);
     assert.ok(w.pid > 0 && w.id > 0 && w.startedAt > 0);
   }
-  const port = Number(app.logs.tail(10).join('\n').match(/listening on [\d.]+:(\d+)/)![1]);
   assert.ok([workers[0]!.pid, workers[1]!.pid].includes((await getJson(port)).pid));
 
   // A crash: worker-exit (unexpected), then worker-ready for the replacement in slot B.

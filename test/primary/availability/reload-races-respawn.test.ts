@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { start, type WorkerInfo } from 'herd';
 import { fixture, tempDir, waitGone } from '../../helpers/herd.js';
-import { getJson } from '../../helpers/http.js';
+import { freePort, getJson } from '../../helpers/http.js';
 
 // A reload that retires a worker forked a few ms ago: the shutdown must reach
 // it even though its preload does not listen yet (node drops IPC messages
@@ -10,18 +10,20 @@ import { getJson } from '../../helpers/http.js';
 // listed `draining`, and a later stop waited for the SIGKILL.
 
 test('reload, scale and stop 10 ms after a respawn reach the young worker: no SIGKILL, nothing serves while draining', async (t) => {
+  const port = await freePort();
   const app = await start({
     script: fixture('http-server.js'),
     workers: 2,
     home: tempDir(),
     name: 'race',
+    // Its port is chosen here: a worker's 'listening on' log line may reach the primary after its ready message.
+    env: { PORT: String(port) },
     shutdownTimeout: 20_000,
     // Every kill below is then a crash of a serving worker: respawned at once, with no backoff.
     restart: { minUptime: 0 },
     logs: { terminal: false },
   });
   t.after(() => app.kill());
-  const port = Number(app.logs.tail(10).join('\n').match(/listening on [\d.]+:(\d+)/)![1]);
   const [a] = app.workers();
 
   const exits: Array<{ pid: number; signal: string | null }> = [];
