@@ -5,11 +5,11 @@ import { channel, start } from 'herd';
 import { fixture, isAlive, tempDir } from '../helpers/herd.js';
 import { readLines } from '../helpers/logs.js';
 
-// 10,000 consume calls while a worker is SIGKILLed every second: a call whose
+// 4,000 consume calls while a worker is SIGKILLed every 700 ms: a call whose
 // worker dies is redelivered, a call that finds no listener waits for the
 // respawn, and every call settles exactly once with the right answer.
 
-const CALLS = 10_000;
+const CALLS = 4_000;
 
 test('consume under SIGKILLs: every call settles once, none for want of a listener', async (t) => {
   const home = tempDir();
@@ -25,7 +25,7 @@ test('consume under SIGKILLs: every call settles once, none for want of a listen
   const kills = (async () => {
     let n = 0;
     while (killing) {
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, 700));
       const ready = app.workers().filter((w) => w.state === 'ready' && isAlive(w.pid));
       const victim = ready[Math.floor(Math.random() * ready.length)];
       if (!killing || !victim) continue;

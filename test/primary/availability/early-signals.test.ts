@@ -11,7 +11,7 @@ import { CLI, ROOT, RunningHerd, fixture, tempDir } from '../../helpers/herd.js'
 // of SIGTTIN and SIGTTOU) nor end it (SIGHUP), and must take effect once the
 // workers are up.
 
-const TRIES = Number(process.env.HERD_EARLY_SIGNAL_TRIES ?? 20);
+const TRIES = Number(process.env.HERD_EARLY_SIGNAL_TRIES ?? 8);
 const PARALLEL = 4;
 
 /** Connects to the control socket until it answers, as fast as possible. */
