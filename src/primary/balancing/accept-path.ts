@@ -14,6 +14,8 @@ import { headerKey, peekHead, peerAddress, type RawHandle } from './peek.js';
 
 // The most connections that wait for a ready worker; beyond it new ones are closed.
 const MAX_WAITING = 1024;
+// How long a dead worker's IPC channel may take to deliver its last messages.
+const CHANNEL_END_MS = 1000;
 
 interface Conn {
   handle: RawHandle;
@@ -176,12 +178,29 @@ export class AcceptPath {
     for (const listener of this.#listeners.values()) this.#flush(listener);
   }
 
-  /** A worker exited: the connections it never acknowledged go to another. */
+  /**
+   * A worker exited: the connections it never acknowledged go to another.
+   * 'exit' can come before the last messages of its IPC channel are read, and
+   * one of them may acknowledge a connection it went on to read from: dealt
+   * again, that connection would wait for a request already consumed. So the
+   * re-deal waits for the channel's end ('disconnect'), bounded in time.
+   */
   onExit(record: WorkerRecord): void {
     const peer = this.#peers.get(record.id);
     if (!peer) return;
-    this.#peers.delete(record.id);
     this.#balancer.remove(record.id);
+    const child = record.handle?.process;
+    if (!child?.connected) return this.#retire(peer);
+    const timer = setTimeout(() => this.#retire(peer), CHANNEL_END_MS);
+    child.once('disconnect', () => {
+      clearTimeout(timer);
+      this.#retire(peer);
+    });
+  }
+
+  #retire(peer: Peer): void {
+    if (this.#peers.get(peer.id) !== peer) return;
+    this.#peers.delete(peer.id);
     for (const { listener, conn } of peer.inflight.values()) this.#deal(listener, conn);
     peer.inflight.clear();
   }
@@ -223,7 +242,8 @@ export class AcceptPath {
   #candidates(listener: Listener): Peer[] {
     const out: Peer[] = [];
     for (const peer of this.#peers.values()) {
-      if (peer.record.state === 'ready' && peer.keys.has(listener.key)) out.push(peer);
+      // A worker whose channel closed is dying: its exit event may not have come yet.
+      if (peer.record.state === 'ready' && peer.keys.has(listener.key) && peer.record.handle?.process.connected) out.push(peer);
     }
     return out;
   }
@@ -239,10 +259,13 @@ export class AcceptPath {
     const child = peer.record.handle!.process;
     child.send(message('conn', { key: listener.key, seq, head: conn.head }), conn.handle as never, undefined, (error) => {
       if (!error || !peer.inflight.has(seq)) return;
-      // The worker's channel closed under us: take it back and deal again.
       peer.inflight.delete(seq);
       peer.open--;
-      this.#deal(listener, conn);
+      // A handle that cannot be sent (EBADF) never will be: dealt again it would spin.
+      if ((error as NodeJS.ErrnoException).code === 'EBADF') return this.#drop(conn);
+      // The worker's channel closed under us: take it back and deal again, after
+      // pending I/O (this callback runs on nextTick; a loop here would starve it).
+      setImmediate(() => this.#deal(listener, conn));
     });
   }
 
