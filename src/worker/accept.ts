@@ -38,7 +38,33 @@ interface Served {
 
 interface RawClient {
   close(): void;
+  readStart(): number;
+  readStop(): number;
   _consumed?: boolean;
+}
+
+/**
+ * The server gets the connection at once (its 'connection' handlers run), but
+ * the socket's reads wait: net's readStart and readStop on this handle are
+ * recorded, and the last word is applied when `release` runs.
+ */
+function holdReads(client: RawClient): () => void {
+  let wanted = false;
+  client.readStart = () => {
+    wanted = true;
+    return 0;
+  };
+  client.readStop = () => {
+    wanted = false;
+    return 0;
+  };
+  return () => {
+    // The prototype's methods again.
+    delete (client as Partial<RawClient>).readStart;
+    delete (client as Partial<RawClient>).readStop;
+    // A socket destroyed meanwhile closed its handle; nothing is left to read.
+    if (wanted && (client as { fd?: number }).fd !== -1) client.readStart();
+  };
 }
 
 // libuv's UV_TCP_IPV6ONLY.
@@ -51,15 +77,19 @@ const replies = new Map<number, (msg: ServedMessage) => void>();
 // there: listen(0) gives every worker the same port, as node:cluster does.
 const indexes = new Map<string, { next: number; open: Set<number> }>();
 let nextId = 0;
-let send: (msg: HerdMessage) => void = () => {};
+/** Sends to the primary; `written` runs once the message is in the IPC pipe (or the channel is gone). */
+export type AcceptTransport = (msg: HerdMessage, written: () => void) => void;
+let send: AcceptTransport = (_msg, written) => written();
 
-// Taken and refused connections are reported once a tick: before this worker
-// reads a byte of any of them (reads happen on a later turn of the loop), so a
-// connection the primary has no word of when this worker dies is one it never
-// read, and the primary may deal it again. Closed connections (for
-// least-connections and status) go in batches within REPORT_MS.
+// Taken and refused connections are reported once a tick, and a taken one is
+// read from only once that report is written into the pipe: a connection the
+// primary has no word of when this worker dies is then one it never read, and
+// the primary may deal it again. (A busy pipe makes the write asynchronous:
+// reading before it completes could lose the report with the request already
+// consumed, and the connection dealt again would wait for it forever.) Closed
+// connections (for least-connections and status) go in batches within REPORT_MS.
 const REPORT_MS = 10;
-const pending = { accepted: [] as number[], refused: [] as number[], closed: 0 };
+const pending = { accepted: [] as number[], refused: [] as number[], closed: 0, reads: [] as Array<() => void> };
 let reportTimer: NodeJS.Timeout | undefined;
 let reportQueued = false;
 
@@ -67,12 +97,15 @@ function report(): void {
   clearTimeout(reportTimer);
   reportTimer = undefined;
   reportQueued = false;
-  const { accepted, refused, closed } = pending;
+  const { accepted, refused, closed, reads } = pending;
   if (accepted.length === 0 && refused.length === 0 && closed === 0) return;
   pending.accepted = [];
   pending.refused = [];
   pending.closed = 0;
-  send(message('conns', { accepted, refused, closed }));
+  pending.reads = [];
+  send(message('conns', { accepted, refused, closed }), () => {
+    for (const release of reads) release();
+  });
 }
 
 function reportThisTick(): void {
@@ -122,7 +155,7 @@ function getServer(obj: net.Server, options: ListenQuery, cb: (errno: number, ha
         handle.unref();
         served.delete(key);
         forget();
-        send(message('unserve', { key }));
+        send(message('unserve', { key }), () => {});
       },
       listen: () => 0,
       // net refs and unrefs the server through its handle; an interval stands in for the socket.
@@ -162,7 +195,7 @@ function getServer(obj: net.Server, options: ListenQuery, cb: (errno: number, ha
       ipv6Only: Boolean(options.ipv6Only) || ((options.flags ?? 0) & TCP_IPV6ONLY) !== 0,
       index: n,
     },
-  }));
+  }), () => {});
 }
 
 function onConn(msg: ConnMessage, client: RawClient | undefined): void {
@@ -176,6 +209,7 @@ function onConn(msg: ConnMessage, client: RawClient | undefined): void {
     return;
   }
   pending.accepted.push(msg.seq);
+  pending.reads.push(holdReads(client));
   reportThisTick();
   if (msg.head && msg.head.length > 0) {
     const head = Buffer.from(msg.head.buffer, msg.head.byteOffset, msg.head.byteLength);
@@ -188,7 +222,7 @@ function onConn(msg: ConnMessage, client: RawClient | undefined): void {
 }
 
 /** Routes this worker's TCP listens through the herd primary. */
-export function installAcceptPath(transport: (msg: HerdMessage) => void): void {
+export function installAcceptPath(transport: AcceptTransport): void {
   send = transport;
   const c = cluster as unknown as { _getServer: GetServer };
   const original = c._getServer;

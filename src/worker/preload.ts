@@ -33,7 +33,10 @@ if (rt.role === 'worker' && process.send) {
   });
 
   // herd's balancers: the primary accepts and hands this worker its connections.
-  if (process.env[ENV.BALANCER] !== 'os') installAcceptPath((msg) => transport.send(msg));
+  if (process.env[ENV.BALANCER] !== 'os') installAcceptPath((msg, written) => {
+    if (process.connected) process.send!(msg, undefined, undefined, () => written());
+    else written();
+  });
 
   process.on('message', (msg: unknown) => {
     if (!isHerdMessage(msg)) return;
