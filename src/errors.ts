@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   ERR_HERD_STORE_FULL: 'A store write would take the store past `storeMaxBytes`.',
   ERR_HERD_NOT_A_NUMBER: 'store.incr() found a value that is not a number.',
   ERR_HERD_METRICS: 'The metrics server could not listen on its port and host.',
+  ERR_HERD_DASHBOARD: 'The dashboard could not listen on its port and host, or its token file could not be written.',
   ERR_HERD_LOG_FILE: 'The log file could not be opened, reopened or written.',
   ERR_HERD_HOME: 'HERD_HOME (or `home`) is unsafe or unusable: a symbolic link, not owned by you, writable by others, not a folder.',
   ERR_HERD_PRIMARY_MODULE: 'The `primary` module threw, had a syntax error or did not finish loading.',

@@ -40,6 +40,7 @@ program
   .option('--max-memory <size>', "recycle a worker whose RSS stays above this: bytes, or '512M', '1.5G'")
   .option('--max-requests <n>', 'recycle a worker after this many requests (0: never)')
   .option('--metrics <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics')
+  .option('--dashboard <port>', 'serve the web dashboard at http://127.0.0.1:<port>/ (0: any free port)')
   .usage('<script> [options] [-- <app args>]')
   .action((script: string | undefined, flags: StartFlags) => {
     result = startCommand(script, flags, herdArgs, appArgs);

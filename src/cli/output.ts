@@ -27,7 +27,7 @@ export function statusTable(status: StatusResult): string {
   const p = status.primary;
   const head = [
     `herd "${status.name}"  primary pid ${status.pid}  up ${duration(Date.now() - status.startedAt)}  generation ${status.generation}${status.single ? '  (single)' : ''}${status.balancer ? `  balancer ${status.balancer}` : ''}`,
-    `primary: cpu ${formatPercent(p.cpu)}  mem ${formatBytes(p.memory.rss)}  loop p99 ${formatMs(p.eventLoopDelay.p99)}${status.metrics ? `  metrics ${status.metrics}` : ''}`,
+    `primary: cpu ${formatPercent(p.cpu)}  mem ${formatBytes(p.memory.rss)}  loop p99 ${formatMs(p.eventLoopDelay.p99)}${status.metrics ? `  metrics ${status.metrics}` : ''}${status.dashboard ? `  dashboard ${status.dashboard}` : ''}`,
   ];
   const rows = [['CODE', 'PID', 'STATE', 'UPTIME', 'RESTARTS', 'GEN', 'CPU', 'MEM', 'HEAP', 'LOOP P99', 'CONNS', 'REQS']];
   for (const w of status.workers) {

@@ -44,6 +44,15 @@ export interface MetricsOptions {
   host?: string;
 }
 
+export interface DashboardOptions {
+  /** 0: any free port (the primary logs which). */
+  port: number;
+  /** Default 127.0.0.1; any other host needs `token`. */
+  host?: string;
+  /** The actions' bearer token; default: a random one, written to $HERD_HOME/<name>.token. */
+  token?: string;
+}
+
 export interface HerdOptions {
   script: string;
   args?: string[];
@@ -77,6 +86,8 @@ export interface HerdOptions {
   maxRequestsJitter?: number;
   /** Serve Prometheus metrics from the primary: a port, or { port, host }. */
   metrics?: number | MetricsOptions;
+  /** Serve the web dashboard from the primary: a port, or { port, host, token }. */
+  dashboard?: number | DashboardOptions;
 }
 
 export interface ResolvedOptions {
@@ -105,6 +116,7 @@ export interface ResolvedOptions {
   maxRequests: number;
   maxRequestsJitter: number;
   metrics: Required<MetricsOptions> | undefined;
+  dashboard: { port: number; host: string; token: string | undefined } | undefined;
 }
 
 export const DEFAULTS = Object.freeze({

@@ -3,9 +3,10 @@ import type { ResolvedOptions } from './options.js';
 // What `herd reload` can carry to the new generation, and what only a restart
 // can: the name (the control socket), the balancer (node:cluster fixes it at the
 // first fork), the `primary` module (loaded once in this process), the log
-// destinations (opened by this process) and the restart policy's history.
+// destinations (opened by this process), the metrics and dashboard servers
+// and the restart policy's history.
 
-const RESTART_ONLY = ['name', 'balancer', 'primary', 'logs', 'restart', 'single', 'home', 'control', 'storeMaxBytes', 'sticky', 'metrics'] as const;
+const RESTART_ONLY = ['name', 'balancer', 'primary', 'logs', 'restart', 'single', 'home', 'control', 'storeMaxBytes', 'sticky', 'metrics', 'dashboard'] as const;
 
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -28,10 +29,16 @@ export function reconfigure(current: ResolvedOptions, next: ResolvedOptions): Re
         if (!same(current.logs[sub], next.logs[sub])) needsRestart.push(`logs.${sub} (${show(current.logs[sub])} → ${show(next.logs[sub])})`);
       }
     } else if (!same(current[key], next[key])) {
-      needsRestart.push(`${key} (${show(current[key])} → ${show(next[key])})`);
+      needsRestart.push(`${key} (${show(redact(current[key]))} → ${show(redact(next[key]))})`);
     }
   }
   return { options: options as unknown as ResolvedOptions, needsRestart };
+}
+
+// The dashboard's token is a secret: a log line names that it changed, never its value.
+function redact(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || !('token' in value) || value.token === undefined) return value;
+  return { ...value, token: '(secret)' };
 }
 
 function show(value: unknown): string {

@@ -16,6 +16,7 @@ import {
 import { typescriptLoader } from './typescript.js';
 import { resolveWorkerCount } from './workers.js';
 import { HEALTH_KEYS, resolveHealth } from './health.js';
+import { resolveDashboard } from './dashboard.js';
 import { checkName } from './name.js';
 import { pathString, refusePseudoFilesystem } from './paths.js';
 import { snapshot } from './snapshot.js';
@@ -23,7 +24,7 @@ import { snapshot } from './snapshot.js';
 const KEYS = [
   'script', 'args', 'env', 'name', 'workers', 'shutdownTimeout', 'readyTimeout',
   'restart', 'logs', 'balancer', 'sticky', 'primary', 'single', 'home', 'control',
-  'storeMaxBytes', 'nodeArgs',
+  'storeMaxBytes', 'nodeArgs', 'dashboard',
   ...HEALTH_KEYS,
 ] as const;
 const RESTART_KEYS = ['minDelay', 'maxDelay', 'maxRestarts', 'window', 'minUptime'] as const;
@@ -205,5 +206,6 @@ export function resolveOptions(raw: unknown, cwd = process.cwd()): ResolvedOptio
     nodeArgs: o.nodeArgs === undefined ? [] : nodeArgs(o.nodeArgs),
     loader: typescriptLoader(script),
     ...resolveHealth(o),
+    dashboard: o.dashboard === undefined ? undefined : resolveDashboard(o.dashboard),
   };
 }

@@ -25,6 +25,7 @@ import type { RecycledInfo } from './health/recycle.js';
 import { ClusterAppMetrics, type AppMetricsSource } from './metrics/app-metrics.js';
 import { newCounts, type HerdCounts } from './metrics/herd-metrics.js';
 import { MetricsServer } from './metrics/server.js';
+import type { DashboardServer } from './dashboard/server.js';
 import { collectAppMetrics } from '../worker/metrics.js';
 
 // The public face of a running herd. The engine (Supervisor, or SingleRunner
@@ -76,6 +77,7 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
   readonly #health: HealthMonitor | LocalHealth;
   readonly #counts: HerdCounts = newCounts();
   #metrics: MetricsServer | undefined;
+  #dashboard: DashboardServer | undefined;
   #control: ControlServer | undefined;
   #stopped: Promise<void> | undefined;
   /** Resolves once the herd has stopped, whoever asked (stop(), a signal, a crash loop). */
@@ -159,6 +161,37 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
     this.#logs.primary(`herd: metrics on ${this.#metrics.url}`);
   }
 
+  /** @internal Serves the web dashboard, when `dashboard` is set; its module is loaded only then. */
+  async openDashboard(): Promise<void> {
+    const d = this.options.dashboard;
+    if (!d) return;
+    const { DashboardServer } = await import('./dashboard/server.js');
+    const engine = this.#engine;
+    this.#dashboard = await DashboardServer.open({ ...d, home: this.options.home, name: this.name }, {
+      status: () => this.status(),
+      reload: () => this.reloadReport(),
+      scale: (count) => this.scale(count),
+      replace: (code) => engine instanceof Supervisor
+        ? engine.replaceWorker(code, 'replaced from the dashboard')
+        : Promise.reject(new HerdError('ERR_HERD_UNSUPPORTED', 'replacing a worker is not available with --single: the app runs inside the primary')),
+      logs: this.#logs,
+      app: this,
+      engine,
+    });
+    this.#logs.primary(`herd: dashboard on ${this.#dashboard.url}`);
+  }
+
+  /** The web dashboard, when it is served: its URL, the actions' token and the file that holds it. */
+  get dashboard(): { url: string; token: string; tokenFile: string } | undefined {
+    const d = this.#dashboard;
+    return d && { url: d.url, token: d.token, tokenFile: d.tokenFile };
+  }
+
+  /** @internal the token was made by herd (herd start prints it), not set by `dashboard.token`. */
+  get dashboardTokenGenerated(): boolean {
+    return this.#dashboard?.generated ?? false;
+  }
+
   /** Where Prometheus metrics are served (`http://127.0.0.1:PORT/metrics`), when they are. */
   get metricsUrl(): string | undefined {
     return this.#metrics?.url;
@@ -199,6 +232,7 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
       ...(this.options.single ? {} : { balancer: this.options.balancer }),
       primary: this.#health.primaryStats(),
       metrics: this.#metrics?.url ?? null,
+      dashboard: this.#dashboard?.url ?? null,
       workers: this.workers().map((w): WorkerStatus => {
         const stats = this.#health.stats(w.id);
         return {
@@ -278,6 +312,7 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
       await this.#engine.stop();
       this.#health.stop();
       await this.#metrics?.close();
+      await this.#dashboard?.close();
       await this.#logs.close();
       this.#resolveDrained();
       await this.#control?.close();
@@ -352,6 +387,7 @@ export async function start(input: HerdOptions): Promise<HerdApp> {
     if (warning) logs.primary(warning, 'stderr');
     // Before the workers: a taken port fails the start, and --single's app cannot mistake it for its own server.
     await app.openMetrics();
+    await app.openDashboard();
     await engine.start();
   } catch (error) {
     await app.stop();

@@ -35,6 +35,10 @@ export interface SupervisorEvents {
   stopping: [];
   'worker-hung': [HungInfo];
   'worker-recycled': [RecycledInfo];
+  /** A rolling reload began (the dashboard's timeline). */
+  'reload-start': [{ generation: number }];
+  /** A scale finished: the number of slots before and after. */
+  scale: [{ from: number; to: number }];
   'worker-stats': [{ code: string; id: number; pid: number; stats: WorkerStats }];
   stopped: [];
 }
@@ -270,6 +274,21 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }).catch(() => false);
   }
 
+  /** @internal an operator's replace (the dashboard): like a recycle, the replacement is ready before the worker drains. */
+  replaceWorker(code: string, detail: string): Promise<RecycledInfo> {
+    if (this.#stopping) return Promise.reject(new HerdError('ERR_HERD_STOPPING', 'herd is stopping; replace refused'));
+    return this.#serial(async () => {
+      const record = this.registry.slots.find((s) => s.code === code)?.current;
+      if (!record || record.state !== 'ready') {
+        throw new HerdError('ERR_HERD_UNKNOWN_TARGET', `there is no ready worker ${code} to replace (workers: ${this.registry.slots.map((s) => s.code).join(', ')})`);
+      }
+      const info = await recycle(this.#pool, record, 'manual', detail, this.#info(record));
+      if (!info) throw new HerdError('ERR_HERD_RELOAD_FAILED', `the replacement of worker ${code} did not become ready; pid ${record.pid} keeps serving (see the log)`);
+      this.emit('worker-recycled', info);
+      return info;
+    });
+  }
+
   #onExit(record: WorkerRecord, report: ExitReport): void {
     const expected = record.retireReason !== undefined || this.#stopping !== undefined;
     this.registry.remove(record);
@@ -350,6 +369,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   async #reloadOnce(): Promise<void> {
     if (this.#stopping) throw new HerdError('ERR_HERD_STOPPING', 'herd is stopping; reload refused');
     const generation = ++this.#generation;
+    this.emit('reload-start', { generation });
     const previous = this.#options;
     const next = this.#next;
     this.#next = undefined;
@@ -377,7 +397,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       return Promise.reject(new HerdError('ERR_HERD_INVALID_OPTION', `\`count\` must be an integer from 1 to ${MAX_WORKERS}, received ${String(count)}`));
     }
     if (this.#stopping) return Promise.reject(new HerdError('ERR_HERD_STOPPING', 'herd is stopping; scale refused'));
-    return this.#serial(() => scaleTo(this.#pool, count));
+    return this.#serial(() => this.#scaleTo(count));
+  }
+
+  async #scaleTo(count: number): Promise<void> {
+    const from = this.registry.slots.length;
+    await scaleTo(this.#pool, count);
+    if (count !== from) this.emit('scale', { from, to: count });
   }
 
   /**
@@ -393,7 +419,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         this.#logs.primary(`herd: ${source} ignored: already at ${from} worker${from === 1 ? '' : 's'}`);
         return;
       }
-      await scaleTo(this.#pool, count);
+      await this.#scaleTo(count);
     });
   }
 

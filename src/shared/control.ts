@@ -31,6 +31,8 @@ export interface StatusResult {
   primary: ProcessStats;
   /** Where Prometheus metrics are served, when they are. */
   metrics: string | null;
+  /** Where the web dashboard is served, when it is. */
+  dashboard: string | null;
   workers: WorkerStatus[];
   /** The app, the number of worker slots, and where `herd start` ran (null when started through the API). */
   script: string;

@@ -25,6 +25,7 @@ export interface StartFlags {
   maxMemory?: string;
   maxRequests?: string;
   metrics?: string;
+  dashboard?: string;
 }
 
 /** A daemon's log file rotates at this size unless `logs.maxSize` says otherwise. */
@@ -63,6 +64,11 @@ async function buildOptions(script: string | undefined, flags: StartFlags, appAr
     const port = portFlag('--metrics', flags.metrics);
     options.metrics = isPlainObject(options.metrics) ? { ...options.metrics, port } : port;
   }
+  if (flags.dashboard !== undefined) {
+    // The flag sets the port; host and token from the config file stay.
+    const port = portFlag('--dashboard', flags.dashboard);
+    options.dashboard = isPlainObject(options.dashboard) ? { ...options.dashboard, port } : port;
+  }
   if (flags.logFile !== undefined) {
     options.logs = { ...(isPlainObject(options.logs) ? options.logs : {}), file: flags.logFile === '' ? '' : resolve(flags.logFile) };
   }
@@ -88,6 +94,13 @@ function readyLine(app: HerdApp): string {
   const count = app.workers().length;
   const mode = app.options.single ? 'single process' : `${count} worker${count === 1 ? '' : 's'}`;
   return `herd: "${app.name}" ready, ${mode} (${workers}), primary pid ${process.pid}`;
+}
+
+function dashboardTokenLine(app: HerdApp): string | undefined {
+  const d = app.dashboard;
+  if (!d) return undefined;
+  const token = app.dashboardTokenGenerated ? `token ${d.token}` : 'token from `dashboard.token`';
+  return `herd: dashboard actions need ${token} (Authorization: Bearer; also in ${d.tokenFile}, mode 0600)`;
 }
 
 /** The arguments after `start`, without `-d` / `--daemon` (for the detached child and `herd restart`). */
@@ -148,10 +161,13 @@ export async function startCommand(script: string | undefined, flags: StartFlags
   // From here on whatever else the primary prints (the `primary` module's
   // handlers, Node's warnings) is a tagged line of the one log too. Not in the
   // API: an embedding process keeps its own stdout.
+  // The token goes to the terminal only, never through the log (its file, `herd logs`, the dashboard's own tail).
+  const token = dashboardTokenLine(app);
+  if (token && !daemonChild) process.stdout.write(`${token}\n`);
   if (!app.options.single) app.logs.captureSelf('primary');
   const line = readyLine(app);
   app.logs.primary(line);
-  await report({ ready: line });
+  await report({ ready: token ? `${line}\n${token}` : line });
 
   await app.closed;
   app.logs.releaseSelf();

@@ -1,11 +1,11 @@
 import type { WorkerInfo, WorkerRecord } from '../registry.js';
 import { replace, type Pool } from '../rolling.js';
 
-// Recycling (maxMemory, maxRequests): like one slot of a rolling reload, the
+// Recycling (maxMemory, maxRequests, or an operator's replace from the dashboard): like one slot of a rolling reload, the
 // replacement is ready before the old worker drains, so no request is
 // dropped. Not a restart: no backoff, no crash-loop count.
 
-export type RecycleReason = 'memory' | 'requests';
+export type RecycleReason = 'memory' | 'requests' | 'manual';
 
 export interface RecycledInfo extends WorkerInfo {
   reason: RecycleReason;

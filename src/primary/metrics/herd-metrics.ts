@@ -70,7 +70,7 @@ export function herdRegistry(prom: Prom, source: HerdMetricsSource): Registry {
   });
   new prom.Counter({
     name: 'herd_worker_recycles_total',
-    help: 'Workers recycled gracefully, by reason (memory: maxMemory, requests: maxRequests).',
+    help: 'Workers recycled gracefully, by reason (memory: maxMemory, requests: maxRequests, manual: replaced from the dashboard).',
     labelNames: ['worker', 'reason'],
     registers,
     collect() {
