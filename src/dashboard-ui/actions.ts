@@ -24,5 +24,17 @@ export async function act(path: string, body: unknown, token: string): Promise<A
   }
   const data = (await res.json().catch(() => ({}))) as { error?: { message?: string; code?: string } } & Record<string, unknown>;
   if (!res.ok) return { ok: false, text: `${res.status}: ${data.error?.message ?? res.statusText}${data.error?.code ? ` [${data.error.code}]` : ''}` };
-  return { ok: true, text: JSON.stringify(data) };
+  return { ok: true, text: describe(data) };
+}
+
+/** The answer of an action, in words. */
+function describe(data: Record<string, unknown>): string {
+  if (typeof data.generation === 'number') {
+    const restart = Array.isArray(data.needsRestart) && data.needsRestart.length > 0 ? `; needs herd restart: ${data.needsRestart.join(', ')}` : '';
+    return `generation ${data.generation} serves${restart}`;
+  }
+  if (typeof data.workers === 'number') return `${data.workers} workers`;
+  const replacement = data.replacement as { pid?: number } | undefined;
+  if (typeof data.code === 'string') return `worker ${data.code}: pid ${String(data.pid)} → pid ${String(replacement?.pid)}`;
+  return JSON.stringify(data);
 }

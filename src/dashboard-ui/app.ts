@@ -70,7 +70,7 @@ async function run(what: string, path: string, body: unknown): Promise<void> {
   out.textContent = `${what}…`;
   const result = await act(path, body, $<HTMLInputElement>('token').value.trim());
   out.className = result.ok ? 'ok' : 'failed';
-  out.textContent = result.ok ? `${what}: done ${result.text}` : `${what}: ${result.text}`;
+  out.textContent = result.ok ? `${what}: done, ${result.text}` : `${what}: ${result.text}`;
 }
 
 function replace(code: string): void {

@@ -9,6 +9,8 @@ const SERIES = [
   { index: 3, colour: '#29a36a', name: 'req/s' },
 ] as const;
 const WINDOW_MS = 10 * 60_000;
+// A young herd's few points spread over at least this much, not squeezed into a corner.
+const MIN_WINDOW_MS = 60_000;
 
 export function drawChart(canvas: HTMLCanvasElement, points: Point[], now: number): void {
   const ratio = window.devicePixelRatio || 1;
@@ -22,7 +24,8 @@ export function drawChart(canvas: HTMLCanvasElement, points: Point[], now: numbe
   if (!ctx) return;
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   ctx.clearRect(0, 0, width, height);
-  const x = (t: number): number => width - ((now - t) / WINDOW_MS) * width;
+  const span = Math.min(WINDOW_MS, Math.max(MIN_WINDOW_MS, points.length > 0 ? now - points[0]![0] : 0));
+  const x = (t: number): number => width - ((now - t) / span) * width;
   for (const { index, colour } of SERIES) {
     const values = points.map((p) => p[index]).filter((v): v is number => v !== null);
     if (values.length < 2) continue;
