@@ -10,7 +10,7 @@ const SERIES = [
 ] as const;
 const WINDOW_MS = 10 * 60_000;
 // A young herd's few points spread over at least this much, not squeezed into a corner.
-const MIN_WINDOW_MS = 60_000;
+const MIN_WINDOW_MS = 10_000;
 
 export function drawChart(canvas: HTMLCanvasElement, points: Point[], now: number): void {
   const ratio = window.devicePixelRatio || 1;

@@ -194,4 +194,18 @@ test('the dashboard in a real browser', { skip: existsSync(CHROMIUM) ? false : `
     assert.equal(png.subarray(1, 4).toString(), 'PNG');
     assert.ok(statSync(path).size > 20_000, 'a real picture, not a blank page');
   });
+
+  await t.test('the page reconnects by itself when the herd restarts on its port', async (st) => {
+    const dashboardPort = new URL(url).port;
+    assert.equal((await herd.cli('stop')).code, 0);
+    await herd.exited;
+    await page.waitForFunction(() => document.querySelector('#connection')?.textContent !== 'live');
+    const again = await startHerd(st, [fixture('log-on-request.js'), '-w', '1', '--dashboard', dashboardPort], { name: 'shop-api', home: herd.home });
+    const workers = (await again.status()).workers;
+    await page.waitForFunction((pid) => document.querySelector('#primary')?.textContent?.startsWith(`pid ${pid},`), again.pid, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('#connection')?.textContent === 'live');
+    assert.equal(await cell(page, 'A', 'pid'), String(workers[0]!.pid));
+    assert.equal(await page.locator('#workers tbody tr').count(), 1);
+    assert.ok(await stillSamePage());
+  });
 });
