@@ -161,9 +161,9 @@ export async function startCommand(script: string | undefined, flags: StartFlags
   // From here on whatever else the primary prints (the `primary` module's
   // handlers, Node's warnings) is a tagged line of the one log too. Not in the
   // API: an embedding process keeps its own stdout.
-  // The token goes to the terminal only, never through the log (its file, `herd logs`, the dashboard's own tail).
+  // The token goes to the terminal only, never into the log (its file, `herd logs`, the dashboard's own tail).
   const token = dashboardTokenLine(app);
-  if (token && !daemonChild) process.stdout.write(`${token}\n`);
+  if (token && !daemonChild) app.logs.terminalOnly(token);
   if (!app.options.single) app.logs.captureSelf('primary');
   const line = readyLine(app);
   app.logs.primary(line);

@@ -176,6 +176,14 @@ export class LogWriter {
     for (const release of this.#released.splice(0)) release();
   }
 
+  /** A line for the terminal alone: never the ring (herd logs, the dashboard) nor the file. For a secret, the dashboard's token. */
+  terminalOnly(text: string): void {
+    const term = this.#terminal;
+    if (!term) return;
+    this.#queue(term, text);
+    this.#send(term);
+  }
+
   /** herd's own lines. */
   primary(text: string, stream: Stream = 'stdout'): void {
     for (const part of text.split('\n')) {

@@ -145,3 +145,18 @@ test('the dashboard API', async (t) => {
     assert.equal(existsSync(tokenPath), false);
   });
 });
+
+test('with --single: the token is printed but kept out of the log, and replace is unsupported', async (t) => {
+  const herd = await startHerd(t, [fixture('http-server.js'), '--single', '--dashboard', '0']);
+  const base = (await herd.waitFor(/dashboard on (http:\S+)\//))[1]!;
+  const token = readFileSync(join(herd.home, `${herd.name}.token`), 'utf8').trim();
+  await herd.waitFor(new RegExp(`^herd: dashboard actions need token ${token} `, 'm'));
+  // The app's stdout is the log in --single; herd's own terminal line must not become one of its lines.
+  const logs = await herd.cli('logs', '-n', '1000');
+  assert.equal(logs.code, 0);
+  assert.match(logs.stdout, /dashboard on/);
+  assert.ok(!logs.stdout.includes(token), logs.stdout);
+  const r = await call(`${base}/api/replace`, 'POST', { token, body: '{"code":"A"}' });
+  assert.equal(r.status, 409);
+  assert.equal(JSON.parse(r.body).error.code, 'ERR_HERD_UNSUPPORTED');
+});
