@@ -12,6 +12,8 @@ export interface PageLogLine {
   time?: number;
 }
 
+// The fields of herd's own JSON wrapper around a plain line (logs.json); anything else is the app's object.
+const WRAPPER = new Set(['time', 'worker', 'pid', 'stream', 'msg', 'continued']);
 const PLAIN = /^(?:(\d{4}-\d\d-\d\dT[\d:.]+Z) )?([A-Za-z]+) (\d+) ([|!]) ?(.*)$/s;
 
 export function parseLogLine(line: string): PageLogLine {
@@ -21,7 +23,7 @@ export function parseLogLine(line: string): PageLogLine {
       const code = typeof json.worker === 'string' ? json.worker : typeof json.herdWorker === 'string' ? json.herdWorker : '';
       const pid = typeof json.pid === 'number' ? json.pid : typeof json.herdPid === 'number' ? json.herdPid : 0;
       const stream = json.stream ?? json.herdStream;
-      const text = typeof json.msg === 'string' && Object.keys(json).length <= 6 ? json.msg : line;
+      const text = typeof json.msg === 'string' && Object.keys(json).every((k) => WRAPPER.has(k)) ? json.msg : line;
       return { code, pid, stderr: stream === 'stderr', text };
     } catch {
       // Not JSON after all: shown as it is.
