@@ -42,8 +42,9 @@ export class ProcessSampler {
     this.#cpu = process.cpuUsage();
     this.#at = now;
     const h = this.#histogram;
-    // The histogram measures delay beyond its own resolution, in ns.
-    const ms = (ns: number): number => (Number.isFinite(ns) && h.count > 0 ? round(ns / 1e6) : 0);
+    // Node 20's histogram records each whole timer interval (an idle loop reads
+    // 100.1 ms at a 100 ms resolution): the delay is what exceeds the resolution.
+    const ms = (ns: number): number => (Number.isFinite(ns) && h.count > 0 ? round(Math.max(0, ns / 1e6 - RESOLUTION_MS)) : 0);
     const eventLoopDelay = { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) };
     h.reset();
     const { rss, heapUsed } = process.memoryUsage();
