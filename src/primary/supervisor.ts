@@ -312,7 +312,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const respawn = (): void => {
       slot.respawnTimer = undefined;
       if (this.#stopping || slot.current || !this.registry.slots.includes(slot)) return;
-      this.#bootSlot(slot).catch(this.#logBootError);
+      // Meanwhile the others took the dead worker's keep-alive clients: spread them again.
+      this.#bootSlot(slot).then(() => this.#pool.shed(1 / this.registry.slots.length), this.#logBootError);
     };
     if (delay === 0) respawn();
     else slot.respawnTimer = setTimeout(respawn, delay);

@@ -30,3 +30,30 @@ for (const balancer of ['round-robin', 'least-connections']) {
     assert.deepEqual(await herd.exited, { code: 0, signal: null });
   });
 }
+
+test('a crashed worker\'s replacement gets a share of the keep-alive clients the survivor took over [round-robin]', async (t) => {
+  const herd = await startHerd(t, [fixture('http-server.js'), '-w', '2']);
+  const port = await herd.port();
+  const traffic = load(port, 16);
+  t.after(() => traffic.stop());
+  while (traffic.stats.ok < 50) await new Promise((r) => setTimeout(r, 20));
+
+  const [a] = (await herd.status()).workers;
+  process.kill(a!.pid, 'SIGKILL');
+  let replacement: number | undefined;
+  while (replacement === undefined) {
+    const w = (await herd.status()).workers.find((x) => x.code === 'A');
+    if (w && w.pid !== a!.pid && w.state === 'ready') replacement = w.pid;
+    else await new Promise((r) => setTimeout(r, 50));
+  }
+  // No client opens a connection by itself now (16 are open, all on B): only the spread brings some to A.
+  const readyAt = Date.now();
+  while (!traffic.stats.pids.has(replacement) && Date.now() - readyAt < 10_000) await new Promise((r) => setTimeout(r, 20));
+  const stats = await traffic.stop();
+  assert.ok(stats.pids.has(replacement), `the replacement ${replacement} answered none of the keep-alive load in ${Date.now() - readyAt} ms`);
+  const count = stats.byPid.get(replacement) ?? 0;
+  assert.ok(count > 10, `the replacement answered only ${count} requests`);
+
+  herd.signal('SIGTERM');
+  assert.deepEqual(await herd.exited, { code: 0, signal: null });
+});
