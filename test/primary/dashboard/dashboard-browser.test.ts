@@ -102,7 +102,11 @@ test('the dashboard in a real browser', { skip: existsSync(CHROMIUM) ? false : `
     // Lines from both workers (round-robin), then only B's.
     const tag = `filter${Math.random().toString(36).slice(2, 8)}`;
     for (let i = 0; i < 4; i++) await request(`/print?tag=${tag}`);
-    await page.waitForFunction((tag) => ['A', 'B'].every((c) => [...document.querySelectorAll(`#log-lines li[data-code="${c}"]`)].some((li) => li.textContent!.includes(tag))), tag);
+    // All four lines are in (they come in batches), from both workers.
+    await page.waitForFunction((tag) => {
+      const tagged = [...document.querySelectorAll<HTMLElement>('#log-lines li')].filter((li) => li.textContent!.includes(tag));
+      return tagged.length === 4 && ['A', 'B'].every((c) => tagged.some((li) => li.dataset.code === c));
+    }, tag);
     await page.selectOption('#log-worker', 'B');
     const lines = await page.locator('#log-lines li').evaluateAll((items) => items.map((li) => ({ code: (li as HTMLElement).dataset.code, hidden: (li as HTMLElement).hidden })));
     assert.ok(lines.some((l) => l.code === 'A' && l.hidden), 'A lines are there, hidden');
