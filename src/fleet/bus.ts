@@ -11,6 +11,8 @@ import type { Connections } from './redis.js';
 /** At most this many frames, or this many bytes, wait for Redis; beyond it, frames are dropped. */
 export const BUFFER_FRAMES = 10_000;
 export const BUFFER_BYTES = 16 * 1024 * 1024;
+/** After a reconnect, buffered frames go once another host is heard from, or after this long. */
+const RESUME_WAIT = 3000;
 
 interface Pending {
   channel: string;
@@ -29,6 +31,9 @@ export class Bus {
   readonly #waiting: Pending[] = [];
   #waitingBytes = 0;
   #dropped = 0;
+  /** Redis went away: frames wait until the other hosts can hear them again. */
+  #holding = false;
+  #resumeTimer: NodeJS.Timeout | undefined;
   /** Frames published, for the bench and tests. */
   published = 0;
 
@@ -38,7 +43,27 @@ export class Bus {
     this.#host = host;
     this.#receive = receive;
     this.#overflow = overflow;
-    conns.cmd.on('ready', () => this.#drain());
+    conns.cmd.on('error', () => {
+      this.#holding = true;
+      clearTimeout(this.#resumeTimer);
+    });
+    // Pub/sub keeps nothing for a subscriber that is not (yet) connected again:
+    // say hello, and send what waited once another host answers.
+    conns.cmd.on('ready', () => {
+      if (!this.#holding) return;
+      conns.cmd.sendCommand(['PUBLISH', keys.all, encodeFrame({ from: host, msgs: [{ t: 'hello' }] })]).catch(() => {});
+      clearTimeout(this.#resumeTimer);
+      this.#resumeTimer = setTimeout(() => this.resume(), RESUME_WAIT);
+      this.#resumeTimer.unref();
+    });
+  }
+
+  /** Another host hears us again: the frames that waited go out, in order. */
+  resume(): void {
+    if (!this.#holding || !this.#conns.cmd.isReady) return;
+    this.#holding = false;
+    clearTimeout(this.#resumeTimer);
+    this.#drain();
   }
 
   /** Subscribes (node-redis subscribes again by itself after a reconnect). */
@@ -86,7 +111,7 @@ export class Bus {
 
   #publish(channel: string, bytes: Buffer): void {
     // Behind frames that wait, so the order holds.
-    if (this.#waiting.length > 0 || !this.#conns.cmd.isReady) return this.#hold(channel, bytes);
+    if (this.#holding || this.#waiting.length > 0 || !this.#conns.cmd.isReady) return this.#hold(channel, bytes);
     this.published++;
     // A frame in flight when the connection breaks is lost: pub/sub is at most once.
     this.#conns.cmd.sendCommand(['PUBLISH', channel, bytes]).catch(() => {});

@@ -184,7 +184,7 @@ export class Fleet implements Remote {
   #onReady(): void {
     if (!this.#down) return;
     this.#down = false;
-    this.#log(`herd: Redis at ${this.#url} is back after ${((Date.now() - this.#downSince) / 1000).toFixed(1)} s; sending ${this.#bus.waiting} buffered batches`);
+    this.#log(`herd: Redis at ${this.#url} is back after ${((Date.now() - this.#downSince) / 1000).toFixed(1)} s; ${this.#bus.waiting} buffered batches go out once another host answers`);
     this.#members.beat();
   }
 
@@ -240,6 +240,7 @@ export class Fleet implements Remote {
         return;
       case 'member':
         this.#members.heard(msg.member);
+        this.#bus.resume();
         return;
       case 'hello':
         this.#members.beat();

@@ -119,11 +119,11 @@ export class Jobs {
       try {
         await this.#ensureGroups(streams);
         const count = Math.min(READ_COUNT, MAX_RUNNING - this.#runningCount);
-        const reply = await block.sendCommand<Array<[Buffer, Entry[]]> | null>(
+        const reply = await block.sendCommand<unknown>(
           ['XREADGROUP', 'GROUP', GROUP, this.#host, 'COUNT', String(count), 'BLOCK', String(BLOCK), 'STREAMS', ...streams, ...streams.map(() => '>')],
           { typeMapping: BUFFERS },
         );
-        for (const [stream, entries] of reply ?? []) for (const entry of entries) this.#run(stream.toString(), entry);
+        for (const [stream, entries] of byStream(reply)) for (const entry of entries) this.#run(stream, entry);
       } catch (error) {
         // NOGROUP: the stream or its group is gone (Redis restarted): make it again.
         if (/NOGROUP/.test((error as Error).message)) this.#groups.clear();
@@ -204,6 +204,14 @@ export class Jobs {
       // Redis is away: the next turn tries again.
     }
   }
+}
+
+/** XREADGROUP's answer: node-redis gives an object keyed by stream (a Map or pairs in other versions). */
+function byStream(reply: unknown): Array<[string, Entry[]]> {
+  if (!reply) return [];
+  if (Array.isArray(reply)) return reply.map(([s, e]: [Buffer, Entry[]]) => [s.toString(), e]);
+  if (reply instanceof Map) return [...(reply as Map<unknown, Entry[]>)].map(([s, e]) => [String(s), e]);
+  return Object.entries(reply as Record<string, Entry[]>);
 }
 
 function failure(code: string, message: string): Outcome {
