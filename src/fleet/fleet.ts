@@ -15,8 +15,8 @@ import { RedisState } from './state.js';
 // hosts), the membership, consume's streams and the shared state in Redis.
 // The router reaches it through the Remote seam (src/channel/remote.ts).
 
-/** How long start() waits for Redis before it goes on without it (and keeps trying). */
-const CONNECT_WAIT = 2000;
+/** How long start() waits for Redis to answer or refuse before it goes on without it (and keeps trying). */
+const CONNECT_WAIT = 15_000;
 /** A map waits this much longer than its per-worker timeout for another host's answer. */
 const MAP_GRACE = 1000;
 
@@ -85,9 +85,19 @@ export class Fleet implements Remote {
     conns.sub.on('ready', () => void this.#listen());
   }
 
+  // Until Redis answers or refuses: a slow answer (a busy machine) must not
+  // let this herd skip the host-name check; a refusal must not stop it starting.
   async #connect(): Promise<void> {
-    if (!(await readyGate(this.#conns.cmd)(CONNECT_WAIT))) {
-      this.onError('cmd', new Error(`no answer within ${CONNECT_WAIT} ms`));
+    const cmd = this.#conns.cmd;
+    const outcome = await new Promise<'ready' | 'error' | 'slow'>((resolve) => {
+      if (cmd.isReady) return resolve('ready');
+      const timer = setTimeout(() => resolve('slow'), CONNECT_WAIT);
+      timer.unref();
+      cmd.on('ready', () => resolve('ready'));
+      cmd.on('error', () => resolve('error'));
+    });
+    if (outcome !== 'ready') {
+      if (outcome === 'slow') this.onError('cmd', new Error(`no answer within ${CONNECT_WAIT} ms`));
       return;
     }
     await this.#members.claim();

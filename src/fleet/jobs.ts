@@ -109,7 +109,7 @@ export class Jobs {
     const { block } = this.#conns;
     while (!this.#closed) {
       const streams = this.#streams();
-      if (streams.length === 0 || this.#runningCount >= MAX_RUNNING || !block.isReady) {
+      if (streams.length === 0 || this.#runningCount >= MAX_RUNNING || !block.isReady || !this.#members.claimed) {
         await new Promise<void>((resolve) => {
           this.#wake = resolve;
           setTimeout(resolve, 250).unref();
@@ -186,7 +186,7 @@ export class Jobs {
   /** Renews our running entries, and claims those whose host stopped renewing. */
   async #maintain(): Promise<void> {
     const { cmd } = this.#conns;
-    if (this.#closed || !cmd.isReady) return;
+    if (this.#closed || !cmd.isReady || !this.#members.claimed) return;
     try {
       for (const [stream, ids] of this.#running) {
         if (ids.size === 0) continue;

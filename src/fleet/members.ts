@@ -49,6 +49,7 @@ export class Members {
   #local: LocalSide | undefined;
   #timer: NodeJS.Timeout | undefined;
   #claimed = false;
+  #reported = false;
   #conflict: (error: HerdError) => void;
 
   constructor(host: string, cmd: RedisClient, keys: Keys, bus: Bus, conflict: (error: HerdError) => void) {
@@ -66,9 +67,9 @@ export class Members {
   async claim(): Promise<void> {
     const deadline = Date.now() + HOST_TIMEOUT + HEARTBEAT;
     while (!(await this.#tryClaim().catch(() => false))) {
-      // Redis went away: the heartbeat claims the name once it is back.
-      if (!this.#cmd.isReady) return;
       if (Date.now() > deadline) {
+        // Redis went away meanwhile: start without the fleet; the heartbeat claims the name once it is back.
+        if (!this.#cmd.isReady) return;
         throw new HerdError('ERR_HERD_HOST_TAKEN', `another running herd of this name uses host "${this.host}" on this Redis: give this one another \`host\``);
       }
       await new Promise((r) => setTimeout(r, 250));
@@ -88,6 +89,11 @@ export class Members {
     void this.#tryClaim().then((ok) => {
       if (ok) this.#bus.send(null, { t: 'member', member: this.self() });
     }, () => {});
+  }
+
+  /** This herd holds its host name: it may take part (read jobs). */
+  get claimed(): boolean {
+    return this.#claimed;
   }
 
   self(): Member {
@@ -138,8 +144,12 @@ export class Members {
   async #tryClaim(): Promise<boolean> {
     if (!this.#cmd.isReady) return false;
     const ok = (await this.#cmd.sendCommand(['EVAL', CLAIM, '1', this.#keys.member(this.host), this.#instance, String(HOST_TIMEOUT)], { timeout: 2000 })) === 1;
-    // Lost while Redis was away (another herd took the name): say it once.
-    if (this.#claimed && !ok) this.#conflict(new HerdError('ERR_HERD_HOST_TAKEN', `another herd took host "${this.host}" while Redis was unreachable: this herd stays out of the fleet until it is free`));
+    // Taken while Redis was away (or before it answered us): say it once; we stay out of the fleet meanwhile.
+    if (!ok && this.#timer && !this.#reported) {
+      this.#reported = true;
+      this.#conflict(new HerdError('ERR_HERD_HOST_TAKEN', `another running herd of this name uses host "${this.host}" on this Redis: this herd stays out of the fleet until the name is free`));
+    }
+    if (ok) this.#reported = false;
     this.#claimed = ok;
     return ok;
   }

@@ -22,7 +22,7 @@ export class TestRedis {
   async start(): Promise<void> {
     const again = this.port !== 0;
     for (let attempt = 0; ; attempt++) {
-      if (!again) this.port = await freePort();
+      if (!again) this.port = await freePortLocal();
       const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
       child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
@@ -52,7 +52,7 @@ export async function startRedis(t: TestContext): Promise<TestRedis> {
   return redis;
 }
 
-function freePort(): Promise<number> {
+function freePortLocal(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
