@@ -85,8 +85,16 @@ export class Bus {
     else this.#runs.push({ channel, msgs: [msg] });
     if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(() => this.#flush());
+      setImmediate(() => {
+        this.#scheduled = false;
+        this.#flush();
+      });
     }
+  }
+
+  /** Sends what this turn queued now, not at the end of the turn (an answer someone waits for). */
+  flush(): void {
+    if (this.#runs.length > 0) this.#flush();
   }
 
   /** Frames waiting for Redis. */
@@ -100,7 +108,6 @@ export class Bus {
   }
 
   #flush(): void {
-    this.#scheduled = false;
     const runs = this.#runs;
     this.#runs = [];
     for (const { channel, msgs } of runs) {

@@ -236,6 +236,7 @@ export class Fleet implements Remote {
         if (!local) return;
         void local.gather(msg.event, msg.args, msg.timeout, msg.from).then((entries) => {
           this.#bus.send(from, { t: 'mapped', id: msg.id, entries: entries.map((e) => ({ ...e, host: this.host })) });
+          this.#bus.flush();
         });
         return;
       case 'mapped': {

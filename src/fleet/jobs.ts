@@ -170,7 +170,11 @@ export class Jobs {
       // Nobody here can run it after all: leave it pending, another host claims it.
       if (!outcome.ok && (outcome.error.code === 'ERR_HERD_NO_LISTENER' || outcome.error.code === 'ERR_HERD_STOPPING')) return;
       if (asker === this.#host) this.result(id, outcome);
-      else this.#bus.send(asker, { t: 'result', id, outcome });
+      else {
+        // The answer goes before the XACK and XDEL below: the caller waits for it, not for them.
+        this.#bus.send(asker, { t: 'result', id, outcome });
+        this.#bus.flush();
+      }
       void this.#done(stream, entryId);
     });
   }
