@@ -1,7 +1,7 @@
 // Fleet benchmark: two herds (hosts h1 and h2, 2 workers each) on one Redis
 // (Debian's redis-server, started here on a free port without persistence,
 // stopped by pid). From worker A of h1: cross-host broadcast throughput
-// against raw node-redis PUBLISH, and the consume round trip (run on h2)
+// against raw node-redis PUBLISH to the same two workers of h2, and the consume round trip (run on h2)
 // against a raw XADD → XREADGROUP → XACK → PUBLISH round trip, in one run.
 // Usage: npm run build && node bench/fleet.mjs [--messages 20000] [--calls 500]
 import { execFileSync } from 'node:child_process';

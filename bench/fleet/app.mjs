@@ -27,18 +27,19 @@ if (HOST === 'h2') {
     }
   });
   channel.on('echo', (i) => i);
+  // Both workers of h2 subscribe, as both get herd's broadcasts.
+  const sub = await connect();
+  let raw = 0;
+  await sub.subscribe('bench:raw', (message) => {
+    raw++;
+    if (JSON.parse(message).i === N - 1) {
+      channel.emitTo('h1/A', 'rawgot', raw);
+      raw = 0;
+    }
+  });
   if (channel.code === 'A') {
-    const sub = await connect();
     const pub = await connect();
     const block = await connect();
-    let raw = 0;
-    await sub.subscribe('bench:raw', (message) => {
-      raw++;
-      if (JSON.parse(message).i === N - 1) {
-        channel.emitTo('h1/A', 'rawgot', raw);
-        raw = 0;
-      }
-    });
     await block.xGroupCreate('bench:rawjobs', 'g', '0', { MKSTREAM: true }).catch(() => {});
     // The raw consume: XREADGROUP, run, XACK + XDEL, PUBLISH the answer.
     (async () => {
@@ -88,7 +89,7 @@ async function run() {
 
     // The same messages over raw node-redis pub/sub: one PUBLISH each.
     const pub = await connect();
-    const rawDone = nextGot('rawgot', 1);
+    const rawDone = nextGot('rawgot', 2);
     const t1 = performance.now();
     for (let i = 0; i < N; i += 1000) {
       const batch = [];

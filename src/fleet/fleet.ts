@@ -43,6 +43,7 @@ export class Fleet implements Remote {
   readonly #jobs: Jobs;
   readonly #log: (text: string) => void;
   readonly #url: string;
+  readonly #name: string;
   #local: LocalSide | undefined;
   #down = false;
   #downSince = 0;
@@ -77,6 +78,7 @@ export class Fleet implements Remote {
     this.#conns = conns;
     this.#log = log;
     this.#url = redact(options.redis!.url);
+    this.#name = options.name;
     this.#bus = new Bus(conns, keys, this.host, (from, msg) => this.#receive(from, msg), (error) => this.#warn(error));
     this.#members = new Members(this.host, conns.cmd, keys, this.#bus, (error) => this.#warn(error));
     this.#jobs = new Jobs(conns, keys, this.host, this.#bus, this.#members);
@@ -102,6 +104,7 @@ export class Fleet implements Remote {
     }
     await this.#members.claim();
     await this.#listen();
+    this.#log(`herd: host "${this.host}" of the fleet "${this.#name}" on ${this.#url}`);
   }
 
   async #listen(): Promise<void> {

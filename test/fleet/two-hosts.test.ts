@@ -134,10 +134,10 @@ test('two hosts on one Redis', { timeout: 300_000 }, async (t) => {
 
   await t.test('h2 SIGKILLed with consumes in flight and a lock held: every call settles correctly; h1 gets the lock within the lease', async () => {
     await until('h2 seen by h1 after the outage', async () => (await fleetOf(h1)).hosts.length === 1);
-    assert.equal((await at('h2', '/hold-lock?name=L')).held, true);
-    const consumed = at('h1', '/consume?n=200&tag=k2&slow=3000');
-    await h2.waitFor(/job running at h2/);
     const pids = [h2.pid, ...(await h2.status()).workers.map((w) => w.pid)];
+    assert.equal((await at('h2', '/hold-lock?name=L')).held, true);
+    const consumed = at('h1', '/consume?n=200&tag=k2&slow=2000');
+    await h2.waitFor(/job running at h2/);
     for (const pid of pids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
     assert.deepEqual(await waitGone(pids), []);
     const killedAt = Date.now();
