@@ -132,7 +132,7 @@ test('two hosts on one Redis', { timeout: 300_000 }, async (t) => {
     assert.equal(h1.count(/is back after/g), 1);
   });
 
-  await t.test('h2 SIGKILLed with consumes in flight and a lock held: every call settles correctly; h1 gets the lock within the lease', async () => {
+  await t.test('h2 SIGKILLed with consumes in flight and a lock held: every call settles correctly; h1 gets the lock within the lease; h2 leaves map routing', async () => {
     await until('h2 seen by h1 after the outage', async () => (await fleetOf(h1)).hosts.length === 1);
     const pids = [h2.pid, ...(await h2.status()).workers.map((w) => w.pid)];
     assert.equal((await at('h2', '/hold-lock?name=L')).held, true);
@@ -150,5 +150,8 @@ test('two hosts on one Redis', { timeout: 300_000 }, async (t) => {
     const runs = await at('h1', '/runs?tag=k2');
     assert.equal(runs.distinct, 200);
     t.diagnostic(`handlers run twice after the kill: ${runs.twice} of 200 (ran on ${JSON.stringify(r.hosts)})`);
+    // No heartbeat from h2 for 5 s: gone from routing.
+    await until('h2 dropped from the fleet', async () => (await fleetOf(h1)).hosts.length === 0);
+    assert.deepEqual((await at('h1', '/map')).entries.map((e: Body) => `${e.host}/${e.code}`), ['h1/A', 'h1/B']);
   });
 });
