@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const SCRIPTS = ['http.mjs', 'reload.mjs', 'chaos.mjs', 'logs.mjs', 'channel.mjs', 'state.mjs', 'balancing.mjs', 'health.mjs', 'dashboard.mjs'];
+const SCRIPTS = ['http.mjs', 'reload.mjs', 'chaos.mjs', 'logs.mjs', 'channel.mjs', 'state.mjs', 'fleet.mjs', 'balancing.mjs', 'health.mjs', 'dashboard.mjs'];
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
 let current;

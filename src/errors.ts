@@ -35,6 +35,10 @@ export const ERROR_CODES = {
   ERR_HERD_HOME: 'HERD_HOME (or `home`) is unsafe or unusable: a symbolic link, not owned by you, writable by others, not a folder.',
   ERR_HERD_PRIMARY_MODULE: 'The `primary` module threw, had a syntax error or did not finish loading.',
   ERR_HERD_UNSAFE_PATH: 'A path points into /proc, /sys, /dev or another pseudo-filesystem.',
+  ERR_HERD_REDIS_MISSING: '`redis` is set but the `redis` package (node-redis) is not installed beside herd.',
+  ERR_HERD_REDIS_UNAVAILABLE: 'Redis could not be reached: a store or lock call gave up after its timeout.',
+  ERR_HERD_HOST_TAKEN: 'Another running herd of the same name already uses this `host` name on this Redis.',
+  ERR_HERD_FLEET_BUFFER_FULL: 'Messages to other hosts, buffered while Redis is down, passed the bound; this one was dropped.',
 } as const;
 
 export type HerdErrorCode = keyof typeof ERROR_CODES;
@@ -62,6 +66,7 @@ const USAGE_CODES: ReadonlySet<HerdErrorCode> = new Set([
   'ERR_HERD_HOME',
   'ERR_HERD_PRIMARY_MODULE',
   'ERR_HERD_UNSAFE_PATH',
+  'ERR_HERD_REDIS_MISSING',
 ]);
 
 export function exitCodeFor(error: unknown): number {

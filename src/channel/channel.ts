@@ -32,7 +32,8 @@ export interface RequestOptions {
 }
 /** The options of map (and consume). */
 export type MapOptions = RequestOptions;
-export type MapEntry<T> = { code: string; value: T; error?: undefined } | { code: string; error: Error; value?: undefined };
+/** One worker's answer; `host` is set in a fleet (docs/many-hosts.md). */
+export type MapEntry<T> = { code: string; host?: string; value: T; error?: undefined } | { code: string; host?: string; error: Error; value?: undefined };
 
 export const DEFAULT_MAP_TIMEOUT = 5000;
 const MAX_TIMEOUT = 2 ** 31 - 1;

@@ -86,9 +86,9 @@ export function unknownTarget(target: string | number, event: string): HerdError
 }
 
 export function checkTarget(target: unknown): asserts target is string | number {
-  const ok = (typeof target === 'string' && /^[A-Z]+$/.test(target)) || (typeof target === 'number' && Number.isInteger(target) && target >= 0);
+  const ok = (typeof target === 'string' && /^(?:[A-Za-z0-9][A-Za-z0-9._:-]*\/)?[A-Z]+$/.test(target)) || (typeof target === 'number' && Number.isInteger(target) && target >= 0);
   if (!ok) {
-    throw new HerdError('ERR_HERD_INVALID_ARGUMENT', `emitTo target must be a worker code (A, B, …), a cluster worker id or a pid, received ${typeof target === 'string' ? JSON.stringify(target) : String(target)}`);
+    throw new HerdError('ERR_HERD_INVALID_ARGUMENT', `emitTo target must be a worker code (A, B, …), '<host>/<code>', a cluster worker id or a pid, received ${typeof target === 'string' ? JSON.stringify(target) : String(target)}`);
   }
 }
 

@@ -11,6 +11,7 @@ import { installEngine, checkTarget, unknownTarget, type Engine, type RequestMod
 import { Handlers } from './handlers.js';
 import { ACK_WINDOW, Outbox } from './outbox.js';
 import { reviveEntries } from './worker.js';
+import { splitTarget, type LocalSide, type Remote } from './remote.js';
 
 // The router in the primary: relays worker messages (keeping each pair's
 // order: one outbox per worker), runs the primary's own handlers, and owns
@@ -37,7 +38,7 @@ interface Waiter {
   stop(): void;
 }
 
-export class PrimaryRouter implements Engine {
+export class PrimaryRouter implements Engine, LocalSide {
   readonly isPrimary = true;
   readonly isWorker = false;
   readonly code = undefined;
@@ -55,6 +56,9 @@ export class PrimaryRouter implements Engine {
   #peersScheduled = false;
   readonly #known = new WeakSet<WorkerRecord>();
   readonly #owed = new Map<WorkerRecord, number>();
+  /** The other hosts of the fleet, when `redis` is set. */
+  #remote: Remote | undefined;
+  readonly #listeningListeners: Array<() => void> = [];
 
   constructor(supervisor: Supervisor, handlers = new Handlers()) {
     this.#supervisor = supervisor;
@@ -81,6 +85,7 @@ export class PrimaryRouter implements Engine {
         if (record.pid === info.pid) this.#forget(record);
       }
       this.#schedulePeers();
+      this.#listeningChanged();
     });
   }
 
@@ -88,21 +93,99 @@ export class PrimaryRouter implements Engine {
     return this.#handlers;
   }
 
+  /** The primary's emit stays on this host. */
   emit(event: string, args: unknown[], size: number): boolean {
-    return this.broadcast(event, args, size);
+    let ok = true;
+    for (const record of this.#audience()) ok = this.#push(record, message('deliver', { event, args, from: this.#self }), size) && ok;
+    return ok;
   }
 
   emitTo(target: string | number, event: string, args: unknown[], size: number): boolean {
     checkTarget(target);
-    const record = this.#supervisor.registry.find(target);
+    const split = this.#elsewhere(target);
+    if (split) {
+      if (!this.#remote?.emitTo(split[0], split[1], event, args, this.#self)) throw unknownTarget(target, event);
+      return true;
+    }
+    const record = this.#supervisor.registry.find(local(target));
     if (!record) throw unknownTarget(target, event);
     return this.#push(record, message('deliver', { event, args, from: this.#self }), size);
   }
 
   broadcast(event: string, args: unknown[], size: number): boolean {
-    let ok = true;
-    for (const record of this.#audience()) ok = this.#push(record, message('deliver', { event, args, from: this.#self }), size) && ok;
-    return ok;
+    this.#remote?.broadcast(event, args, this.#self);
+    return this.emit(event, args, size);
+  }
+
+  /** Called by the fleet: from now on, broadcast, emitTo, map and consume reach the other hosts too. */
+  attachRemote(remote: Remote | undefined): void {
+    this.#remote = remote;
+  }
+
+  // LocalSide: what the fleet asks of this host's workers.
+
+  deliver(to: string | null, event: string, args: unknown[], from: Sender): boolean {
+    if (to === null) {
+      for (const record of this.#audience()) this.#push(record, message('deliver', { event, args, from }), 0);
+      return true;
+    }
+    const record = this.#supervisor.registry.find(to);
+    if (!record || record.state === 'exited') return false;
+    this.#push(record, message('deliver', { event, args, from }), 0);
+    return true;
+  }
+
+  run(event: string, args: unknown[], from: Sender): Promise<Outcome> {
+    return new Promise((resolve) => this.#consume(event, args, 0, from, resolve));
+  }
+
+  gather(event: string, args: unknown[], timeout: number, from: Sender): Promise<MapEntry[]> {
+    return new Promise((resolve) => this.#map(event, args, timeout, from, (outcome) => resolve(outcome.ok ? outcome.value as MapEntry[] : [])));
+  }
+
+  listening(): Set<string> {
+    const out = new Set<string>();
+    for (const [record, events] of this.#listening) {
+      if (record.state === 'ready' || record.state === 'starting') for (const e of events) out.add(e);
+    }
+    return out;
+  }
+
+  onListening(listener: () => void): void {
+    this.#listeningListeners.push(listener);
+  }
+
+  workers(): Array<{ code: string; pid: number; state: string }> {
+    return this.#current().map((r) => ({ code: r.code, pid: r.pid, state: r.state }));
+  }
+
+  #listeningChanged(): void {
+    for (const l of this.#listeningListeners) l();
+  }
+
+  /** A `host/code` target naming another host; a target naming this host is local. */
+  #elsewhere(target: string | number): [string, string] | undefined {
+    const split = splitTarget(target);
+    if (!split || split[0] === this.#remote?.host) return undefined;
+    return split;
+  }
+
+  /** Through the fleet's queue when another host can take it, else on this host. */
+  #consumeAnywhere(event: string, args: unknown[], timeout: number, from: Sender, reply: Reply): void {
+    const via = this.#remote?.consume(event, args, timeout, from);
+    if (via) via.then(reply);
+    else this.#consume(event, args, timeout, from, reply);
+  }
+
+  /** Every worker of this host, then (with a fleet) of every other host; entries carry `host` in a fleet. */
+  #mapEverywhere(event: string, args: unknown[], timeout: number, from: Sender, reply: Reply): void {
+    const remote = this.#remote;
+    if (!remote) return this.#map(event, args, timeout, from, reply);
+    const others = remote.map(event, args, timeout, from);
+    this.#map(event, args, timeout, from, (outcome) => {
+      const mine = outcome.ok ? (outcome.value as MapEntry[]).map((e) => ({ ...e, host: remote.host })) : [];
+      void others.then((theirs) => reply({ ok: true, value: [...mine, ...theirs] }));
+    });
   }
 
   request(mode: RequestMode, event: string, args: unknown[], _size: number, timeout: number): Promise<unknown> {
@@ -111,8 +194,8 @@ export class PrimaryRouter implements Engine {
         if (!outcome.ok) return reject(deserializeError(outcome.error));
         resolve(mode === 'map' ? reviveEntries(outcome.value as MapEntry[]) : outcome.value);
       };
-      if (mode === 'consume') this.#consume(event, args, timeout, this.#self, reply);
-      else this.#map(event, args, timeout, this.#self, reply);
+      if (mode === 'consume') this.#consumeAnywhere(event, args, timeout, this.#self, reply);
+      else this.#mapEverywhere(event, args, timeout, this.#self, reply);
     });
   }
 
@@ -132,8 +215,8 @@ export class PrimaryRouter implements Engine {
     request: (msg, ctx) => {
       const { record } = ctx;
       const reply: Reply = (outcome) => this.#push(record, message('result', { id: msg.id, outcome }), 0);
-      if (msg.mode === 'consume') this.#consume(msg.event, msg.args, msg.timeout, this.#sender(record), reply);
-      else this.#map(msg.event, msg.args, msg.timeout, this.#sender(record), reply);
+      if (msg.mode === 'consume') this.#consumeAnywhere(msg.event, msg.args, msg.timeout, this.#sender(record), reply);
+      else this.#mapEverywhere(msg.event, msg.args, msg.timeout, this.#sender(record), reply);
     },
     reply: (msg) => {
       this.#calls.settle(msg.id, msg.outcome);
@@ -151,6 +234,7 @@ export class PrimaryRouter implements Engine {
       if (msg.on) events.add(msg.event);
       else events.delete(msg.event);
       if (msg.on) for (const w of [...this.#waiters]) if (w.event === msg.event) w.retry();
+      this.#listeningChanged();
     },
   };
 
@@ -159,10 +243,13 @@ export class PrimaryRouter implements Engine {
     if (to.kind === 'primary') return this.#handlers.emit(event, args, from);
     const deliver = message('deliver', { event, args, from });
     if (to.kind === 'all') {
+      this.#remote?.broadcast(event, args, from);
       for (const record of this.#audience()) this.#push(record, deliver, 0, ctx.hold());
       return;
     }
-    const target = this.#supervisor.registry.find(to.target);
+    const split = this.#elsewhere(to.target);
+    const target = split ? undefined : this.#supervisor.registry.find(local(to.target));
+    if (split && this.#remote?.emitTo(split[0], split[1], event, args, from)) return;
     if (!target) {
       const error = serializeError(unknownTarget(to.target, event));
       error.message += ' (it may have exited); the message was dropped';
@@ -386,6 +473,11 @@ export class PrimaryRouter implements Engine {
   get openCalls(): number {
     return this.#calls.size + this.#waiters.size;
   }
+}
+
+/** 'h1/B' on host h1 is B. */
+function local(target: string | number): string | number {
+  return splitTarget(target)?.[1] ?? target;
 }
 
 function failure(code: string, text: string): SerializedError {

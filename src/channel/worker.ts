@@ -56,7 +56,9 @@ export class WorkerEngine implements Engine {
     // Known peers let a wrong target fail here, at the caller; before the first
     // list arrives the primary reports it instead.
     const peers = this.#peers;
-    if (peers && !(typeof target === 'string' ? peers.codes.has(target) : peers.ids.has(target))) throw unknownTarget(target, event);
+    // A target on another host ('web-2/B') is checked by the primary, which knows the fleet.
+    const elsewhere = typeof target === 'string' && target.includes('/');
+    if (peers && !elsewhere && !(typeof target === 'string' ? peers.codes.has(target) : peers.ids.has(target))) throw unknownTarget(target, event);
     return this.#outbox.push(message('send', { event, args, to: { kind: 'worker', target } }), size);
   }
 
@@ -163,7 +165,7 @@ export class WorkerEngine implements Engine {
 
 /** Errors cross the wire as plain objects; the caller gets Error instances back. */
 export function reviveEntries(entries: MapEntry[]): unknown[] {
-  return entries.map((e) => ('error' in e ? { code: e.code, error: deserializeError(e.error) } : e));
+  return entries.map((e) => ('error' in e ? { ...e, error: deserializeError(e.error) } : e));
 }
 
 /** Called by the preload: the worker's channel, listening on the IPC channel. */

@@ -41,6 +41,8 @@ program
   .option('--max-requests <n>', 'recycle a worker after this many requests (0: never)')
   .option('--metrics <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics')
   .option('--dashboard <port>', 'serve the web dashboard at http://127.0.0.1:<port>/ (0: any free port)')
+  .option('--redis <url>', 'join the fleet of herds of this name on this Redis (redis://host:port)')
+  .option('--host <name>', "this herd's name in the fleet (default: the machine's host name)")
   .usage('<script> [options] [-- <app args>]')
   .action((script: string | undefined, flags: StartFlags) => {
     result = startCommand(script, flags, herdArgs, appArgs);

@@ -37,7 +37,18 @@ export function statusTable(status: StatusResult): string {
       orDash(w.eventLoopDelay, (d) => formatMs(d.p99)), orDash(w.connections, String), orDash(w.requests, String),
     ]);
   }
-  return [...head, table(rows)].join('\n');
+  return [...head, table(rows), ...fleetLines(status)].join('\n');
+}
+
+/** With `redis`: the other hosts of the fleet. */
+function fleetLines(status: StatusResult): string[] {
+  const fleet = status.fleet;
+  if (!fleet) return [];
+  const lines = ['', `fleet: this host ${fleet.host}  redis ${fleet.redis}${fleet.buffered > 0 ? `  ${fleet.buffered} batches buffered` : ''}  other hosts ${fleet.hosts.length}`];
+  if (fleet.hosts.length === 0) return lines;
+  const rows = [['HOST', 'PID', 'WORKERS', 'CODES', 'LAST SEEN']];
+  for (const h of fleet.hosts) rows.push([h.host, String(h.pid), String(h.workers), h.codes.join(','), `${(h.lastSeen / 1000).toFixed(1)}s ago`]);
+  return [...lines, table(rows)];
 }
 
 /** Columns padded to their widest cell, two spaces apart. */

@@ -1,3 +1,4 @@
+import type { RedisOptions } from './fleet.js';
 // The options a user gives (HerdOptions) and the resolved form the engine runs on.
 
 export type WorkerCount = number | 'auto';
@@ -88,6 +89,10 @@ export interface HerdOptions {
   metrics?: number | MetricsOptions;
   /** Serve the web dashboard from the primary: a port, or { port, host, token }. */
   dashboard?: number | DashboardOptions;
+  /** Join a fleet of herds over Redis: a URL, or { url, prefix } (docs/many-hosts.md). */
+  redis?: string | RedisOptions;
+  /** This herd's name in the fleet (default os.hostname()). */
+  host?: string;
 }
 
 export interface ResolvedOptions {
@@ -117,6 +122,8 @@ export interface ResolvedOptions {
   maxRequestsJitter: number;
   metrics: Required<MetricsOptions> | undefined;
   dashboard: { port: number; host: string; token: string | undefined } | undefined;
+  redis: Required<RedisOptions> | undefined;
+  host: string;
 }
 
 export const DEFAULTS = Object.freeze({

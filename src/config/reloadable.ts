@@ -6,7 +6,7 @@ import type { ResolvedOptions } from './options.js';
 // destinations (opened by this process), the metrics and dashboard servers
 // and the restart policy's history.
 
-const RESTART_ONLY = ['name', 'balancer', 'primary', 'logs', 'restart', 'single', 'home', 'control', 'storeMaxBytes', 'sticky', 'metrics', 'dashboard'] as const;
+const RESTART_ONLY = ['name', 'balancer', 'primary', 'logs', 'restart', 'single', 'home', 'control', 'storeMaxBytes', 'sticky', 'metrics', 'dashboard', 'redis', 'host'] as const;
 
 function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

@@ -17,6 +17,7 @@ import { typescriptLoader } from './typescript.js';
 import { resolveWorkerCount } from './workers.js';
 import { HEALTH_KEYS, resolveHealth } from './health.js';
 import { resolveDashboard } from './dashboard.js';
+import { FLEET_KEYS, resolveFleet } from './fleet.js';
 import { checkName } from './name.js';
 import { pathString, refusePseudoFilesystem } from './paths.js';
 import { snapshot } from './snapshot.js';
@@ -26,6 +27,7 @@ const KEYS = [
   'restart', 'logs', 'balancer', 'sticky', 'primary', 'single', 'home', 'control',
   'storeMaxBytes', 'nodeArgs', 'dashboard',
   ...HEALTH_KEYS,
+  ...FLEET_KEYS,
 ] as const;
 const RESTART_KEYS = ['minDelay', 'maxDelay', 'maxRestarts', 'window', 'minUptime'] as const;
 const LOG_KEYS = ['file', 'maxSize', 'maxFiles', 'json', 'terminal', 'timestamp'] as const;
@@ -207,5 +209,6 @@ export function resolveOptions(raw: unknown, cwd = process.cwd()): ResolvedOptio
     loader: typescriptLoader(script),
     ...resolveHealth(o),
     dashboard: o.dashboard === undefined ? undefined : resolveDashboard(o.dashboard),
+    ...resolveFleet(o),
   };
 }

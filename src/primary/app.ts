@@ -10,7 +10,7 @@ import { HerdError } from '../errors.js';
 import { runtime } from '../shared/runtime.js';
 import { bindLocalChannel } from '../channel/local.js';
 import { bindPrimaryChannel } from '../channel/primary.js';
-import { installHost, uninstallHost } from '../state/host.js';
+import { installHost, StateHost, uninstallHost } from '../state/host.js';
 import { MAX_WORKERS } from '../shared/control.js';
 import { machine, meanRss, oversizeWarning } from './capacity.js';
 import { ControlServer } from './control/server.js';
@@ -27,6 +27,7 @@ import { newCounts, type HerdCounts } from './metrics/herd-metrics.js';
 import { MetricsServer } from './metrics/server.js';
 import type { DashboardServer } from './dashboard/server.js';
 import { collectAppMetrics } from '../worker/metrics.js';
+import type { Fleet } from '../fleet/fleet.js';
 
 // The public face of a running herd. The engine (Supervisor, or SingleRunner
 // with --single) sits behind private fields.
@@ -79,6 +80,7 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
   #metrics: MetricsServer | undefined;
   #dashboard: DashboardServer | undefined;
   #control: ControlServer | undefined;
+  #fleet: Fleet | undefined;
   #stopped: Promise<void> | undefined;
   /** Resolves once the herd has stopped, whoever asked (stop(), a signal, a crash loop). */
   readonly closed: Promise<void>;
@@ -207,6 +209,11 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
     return this.#engine;
   }
 
+  /** @internal the fleet this herd belongs to, with `redis` */
+  set fleet(fleet: Fleet | undefined) {
+    this.#fleet = fleet;
+  }
+
   /** @internal */
   set control(control: ControlServer | undefined) {
     this.#control = control;
@@ -250,6 +257,7 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
       slots: this.#engine.registry.slots.length,
       cwd: this.#launch?.cwd ?? null,
       config: this.#launch?.config ?? null,
+      ...(this.#fleet ? { fleet: this.#fleet.status() } : {}),
     };
   }
 
@@ -310,6 +318,8 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       await this.#engine.stop();
+      // After the workers: their last store and lock calls still reach Redis.
+      await this.#fleet?.close();
       this.#health.stop();
       await this.#metrics?.close();
       await this.#dashboard?.close();
@@ -372,12 +382,18 @@ export async function start(input: HerdOptions): Promise<HerdApp> {
     // The channel in this process talks to the engine; with --single the
     // primary module loads as 'primary', then SingleRunner makes this process worker A.
     runtime().role = 'primary';
+    // With `redis`, this herd joins its fleet before anything can use the channel or the store.
+    const fleet = options.redis ? await (await import('../fleet/fleet.js')).Fleet.open(options, (text) => logs.primary(text, 'stderr')) : undefined;
+    app.fleet = fleet;
     // The shared state outlives every worker, and goes with the herd.
-    const state = installHost(options.storeMaxBytes);
+    const state = installHost(fleet ? fleet.state : new StateHost(options.storeMaxBytes));
     engine.on('worker-exit', (info) => state.releaseOwner(info.pid));
     void app.closed.then(() => uninstallHost(state));
-    if (engine instanceof Supervisor) bindPrimaryChannel(engine);
-    else {
+    if (engine instanceof Supervisor) {
+      const router = bindPrimaryChannel(engine);
+      fleet?.attach(router);
+    } else {
+      fleet?.attachNothing();
       const local = bindLocalChannel();
       engine.once('worker-ready', () => local.fireReady());
     }

@@ -3,6 +3,7 @@ import { checkName } from '../config/name.js';
 import type { SerializedError } from '../errors.js';
 import type { WorkerInfo } from '../primary/registry.js';
 import type { ProcessStats, WorkerStats } from './stats.js';
+import type { FleetStatus } from '../fleet/fleet.js';
 
 // The control socket speaks newline-delimited JSON: one request per line from
 // the CLI, one response per line (and, for `logs --follow`, one line event per
@@ -39,6 +40,8 @@ export interface StatusResult {
   slots: number;
   cwd: string | null;
   config: string | null;
+  /** With `redis`: this host, Redis' state, and the other hosts of the fleet. */
+  fleet?: FleetStatus;
 }
 
 /** How `herd start` was run, so `herd restart` can run it again. */

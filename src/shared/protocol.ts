@@ -63,14 +63,14 @@ export type BalancingMessage = ServeMessage | ServedMessage | UnserveMessage | C
 // The channel (src/channel/). Workers never talk to each other directly: every
 // message goes through the primary, which keeps per-pair order.
 
-/** Who sent a channel message: a worker, or the primary (code and id null). */
-export interface Sender { code: string | null; id: number | null; pid: number }
+/** Who sent a channel message: a worker, or the primary (code and id null); `host` when it came from another host of the fleet. */
+export interface Sender { code: string | null; id: number | null; pid: number; host?: string }
 /** Where a worker's channel message goes. */
 export type Route = { kind: 'primary' } | { kind: 'worker'; target: string | number } | { kind: 'all' };
 /** A request's outcome, as it crosses the wire. */
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: SerializedError };
 /** One worker's answer to a map. */
-export type MapEntry = { code: string; value: unknown } | { code: string; error: SerializedError };
+export type MapEntry = { code: string; host?: string; value: unknown } | { code: string; host?: string; error: SerializedError };
 export interface Peer { code: string; id: number; pid: number }
 
 /** Both ways: the messages queued in one tick, sent as one (size: estimated bytes, for flow control). */

@@ -15,11 +15,27 @@ export type Answer = (outcome: Outcome, size: number) => void;
 type Op<K extends StateOp['op']> = Extract<StateOp, { op: K }>;
 type Table = { [K in StateOp['op']]: (op: Op<K>, owner: Owner, answer: Answer) => void };
 
+/**
+ * Where the shared state lives: in this primary (StateHost) or, with `redis`,
+ * in Redis (src/fleet/state.ts). The router and the primary's own calls go
+ * through this seam and never know which.
+ */
+export interface StateBackend {
+  /** Runs one operation for `owner`; the answer may come later (a lock that is held). */
+  run(op: StateOp, owner: Owner, answer: Answer): void;
+  /** The same, for code in this process: a promise. */
+  call(op: StateOp, owner: Owner): Promise<unknown>;
+  /** A process died (SIGKILL included): its locks go to the next waiters. */
+  releaseOwner(pid: number): void;
+  /** The herd stops. */
+  close(): void;
+}
+
 const KEY = 'state';
 const MAX_TIMER = 2 ** 31 - 1;
 const DONE: Outcome = { ok: true, value: undefined };
 
-export class StateHost {
+export class StateHost implements StateBackend {
   readonly store: MemoryStore;
   readonly locks = new LockTable();
 
@@ -85,18 +101,17 @@ export class StateHost {
 }
 
 /** The host of this process, if a herd runs here. */
-export function currentHost(): StateHost | undefined {
-  return runtime().extensions.get(KEY) as StateHost | undefined;
+export function currentHost(): StateBackend | undefined {
+  return runtime().extensions.get(KEY) as StateBackend | undefined;
 }
 
 /** Called by start(), before the primary module loads. */
-export function installHost(maxBytes: number): StateHost {
-  const host = new StateHost(maxBytes);
+export function installHost(host: StateBackend): StateBackend {
   runtime().extensions.set(KEY, host);
   return host;
 }
 
-export function uninstallHost(host: StateHost): void {
+export function uninstallHost(host: StateBackend): void {
   host.close();
   if (currentHost() === host) runtime().extensions.delete(KEY);
 }
@@ -116,19 +131,19 @@ export function serveState(op: StateOp, owner: Owner, answer: Answer): void {
 }
 
 // The primary's stack means nothing to the caller: the client rebuilds the error where it was called.
-function failure(error: unknown): Outcome {
+export function failure(error: unknown): Outcome {
   const e = error as { name?: string; message?: string; code?: string };
   const out: SerializedError = { name: e.name ?? 'Error', message: e.message ?? String(error) };
   if (typeof e.code === 'string') out.code = e.code;
   return { ok: false, error: out };
 }
 
-function revive(error: SerializedError): Error {
+export function revive(error: SerializedError): Error {
   return Object.assign(new Error(error.message), { name: error.name, code: error.code });
 }
 
 // Workers validate before they send; this keeps a malformed message from reaching the data.
-function wellFormed(op: StateOp): boolean {
+export function wellFormed(op: StateOp): boolean {
   if (typeof op !== 'object' || op === null) return false;
   switch (op.op) {
     case 'get':

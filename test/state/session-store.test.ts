@@ -3,11 +3,11 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { bindLocalChannel } from '../../src/channel/local.js';
 import { SessionStore } from '../../src/session.js';
-import { installHost, uninstallHost } from '../../src/state/host.js';
+import { installHost, StateHost, uninstallHost } from '../../src/state/host.js';
 import { store } from '../../src/state/client.js';
 
 // SessionStore's methods against a store served in this process (as with --single).
-const host = installHost(0);
+const host = installHost(new StateHost(0));
 bindLocalChannel();
 process.once('exit', () => uninstallHost(host));
 

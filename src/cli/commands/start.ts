@@ -26,6 +26,8 @@ export interface StartFlags {
   maxRequests?: string;
   metrics?: string;
   dashboard?: string;
+  redis?: string;
+  host?: string;
 }
 
 /** A daemon's log file rotates at this size unless `logs.maxSize` says otherwise. */
@@ -69,6 +71,8 @@ async function buildOptions(script: string | undefined, flags: StartFlags, appAr
     const port = portFlag('--dashboard', flags.dashboard);
     options.dashboard = isPlainObject(options.dashboard) ? { ...options.dashboard, port } : port;
   }
+  if (flags.redis !== undefined) options.redis = isPlainObject(options.redis) ? { ...options.redis, url: flags.redis } : flags.redis;
+  if (flags.host !== undefined) options.host = flags.host;
   if (flags.logFile !== undefined) {
     options.logs = { ...(isPlainObject(options.logs) ? options.logs : {}), file: flags.logFile === '' ? '' : resolve(flags.logFile) };
   }
