@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import type { TestContext } from 'node:test';
 import { isAlive, waitGone } from './herd.js';
+import { freePort } from './http.js';
 
 // A redis-server of the test's own, on a free port, without persistence;
 // stopped by pid when the test ends. Never assumes one is running.
@@ -22,7 +23,7 @@ export class TestRedis {
   async start(): Promise<void> {
     const again = this.port !== 0;
     for (let attempt = 0; ; attempt++) {
-      if (!again) this.port = await freePortLocal();
+      if (!again) this.port = await freePort();
       const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
       child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
@@ -50,17 +51,6 @@ export async function startRedis(t: TestContext): Promise<TestRedis> {
   t.after(() => redis.stop());
   await redis.start();
   return redis;
-}
-
-function freePortLocal(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** PINGs until PONG (there is no event for another process' listen); false if it exited first. */
