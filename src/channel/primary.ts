@@ -12,6 +12,7 @@ import { Handlers } from './handlers.js';
 import { ACK_WINDOW, Outbox } from './outbox.js';
 import { reviveEntries } from './worker.js';
 import { splitTarget, type LocalSide, type Remote } from './remote.js';
+import { encode } from '../shared/wire.js';
 
 // The router in the primary: relays worker messages (keeping each pair's
 // order: one outbox per worker), runs the primary's own handlers, and owns
@@ -423,7 +424,7 @@ export class PrimaryRouter implements Engine, LocalSide {
           return record.state !== 'exited' && record.handle?.process.connected === true;
         },
         send(msg, done) {
-          record.handle!.process.send(msg, undefined, undefined, () => done());
+          record.handle!.process.send(encode(msg), undefined, undefined, () => done());
         },
       }, { window: WINDOW, credit: 'written', onDrain: () => this.#handlers.emit('drain', [], this.#self) });
       this.#outboxes.set(record, outbox);

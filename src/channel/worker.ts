@@ -6,6 +6,7 @@ import { checkCloneable } from './clone.js';
 import { checkTarget, installEngine, unknownTarget, type Engine, type RequestMode } from './engine.js';
 import { Handlers } from './handlers.js';
 import { ACK_WINDOW, Outbox, type Link } from './outbox.js';
+import { decode, encode } from '../shared/wire.js';
 
 // The channel inside a worker: everything goes to the primary through one
 // outbox (so it keeps its order), answers come back by request id.
@@ -169,15 +170,15 @@ export function reviveEntries(entries: MapEntry[]): unknown[] {
 }
 
 /** Called by the preload: the worker's channel, listening on the IPC channel. */
-export function installWorkerChannel(send: (msg: HerdMessage, done: () => void) => void): WorkerEngine {
+export function installWorkerChannel(send: (msg: HerdMessage | string, done: () => void) => void): WorkerEngine {
   const engine = installEngine((previous) => new WorkerEngine({
     get connected() {
       return process.connected;
     },
-    send,
+    send: (msg, done) => send(encode(msg), done),
   }, runtime().code, previous)) as WorkerEngine;
   process.on('message', (msg: unknown) => {
-    engine.receive(msg);
+    engine.receive(decode(msg));
   });
   return engine;
 }

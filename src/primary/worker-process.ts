@@ -5,6 +5,7 @@ import { holdUntilHello, type HelloGate } from './hello-gate.js';
 import type { LogWriter } from './logs/writer.js';
 import { transition, type Slot, type WorkerRecord } from './registry.js';
 import { forkWorker } from './spawn.js';
+import { decode } from '../shared/wire.js';
 
 // The mechanics of one worker process: fork it with its logs attached, time
 // its readiness, ask it to drain (SIGKILL at the deadline), report its exit.
@@ -126,7 +127,8 @@ export class WorkerProcesses {
       child.kill('SIGKILL');
     }, this.#options.readyTimeout);
 
-    handle.on('message', (msg: unknown) => {
+    handle.on('message', (raw: unknown) => {
+      const msg = decode(raw);
       if (isHerdMessage(msg)) this.#onMessage(record, msg);
       this.#events.message(record, msg);
     });

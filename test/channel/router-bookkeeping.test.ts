@@ -5,9 +5,10 @@ import { PrimaryRouter } from '../../src/channel/primary.js';
 import { Registry, type WorkerRecord } from '../../src/primary/registry.js';
 import type { Supervisor } from '../../src/primary/supervisor.js';
 import { message, type CallMessage, type HerdMessage } from '../../src/shared/protocol.js';
+import { decode } from '../../src/shared/wire.js';
 
 // The router against a stand-in supervisor: workers are records whose "send"
-// records what the primary wrote, so timeouts, exits and late replies can be
+// records what the primary wrote (decoded as a worker would), so timeouts, exits and late replies can be
 // played in any order.
 
 function cluster(codes: string[]) {
@@ -19,7 +20,7 @@ function cluster(codes: string[]) {
     sent.set(code, out);
     const record: WorkerRecord = {
       slot, code, id: i + 1, pid: 1000 + i, generation: 1, startedAt: 0, state: 'ready', readyAt: 0, retireReason: undefined, served: false,
-      handle: { process: { connected: true, send: (msg: HerdMessage, _h: unknown, _o: unknown, cb: () => void) => { out.push(...(msg.verb === 'batch' ? msg.msgs : [msg])); cb(); } } } as never,
+      handle: { process: { connected: true, send: (wire: unknown, _h: unknown, _o: unknown, cb: () => void) => { const msg = decode(wire) as HerdMessage; out.push(...(msg.verb === 'batch' ? msg.msgs : [msg])); cb(); } } } as never,
     };
     supervisor.registry.add(record);
     return record;
