@@ -55,13 +55,26 @@ function withFields(text: string, json: Record<string, unknown>, fields: Record<
   return rest === '}' ? `{${head.slice(0, -1)}}` : `{${head}${rest}`;
 }
 
+// Lines come in bursts within one millisecond: one Date per millisecond, not per line.
+let isoMs = Number.NaN;
+let iso = '';
+
+/** `new Date(ms).toISOString()`, remembered for the last millisecond asked. */
+export function isoTime(ms: number): string {
+  if (ms !== isoMs) {
+    isoMs = ms;
+    iso = new Date(ms).toISOString();
+  }
+  return iso;
+}
+
 /** A plain line as `A 4111 | text`; with `timestamp`, an ISO time in front. JSON object lines stay JSON. */
 export function formatText(line: LogLine, color: boolean, timestamp = false): string {
   const json = line.continued ? undefined : asJsonObject(line.text);
   if (json) return withFields(line.text, json, { worker: line.source, pid: line.pid });
   const marker = line.continued ? CONTINUED_MARKER : '';
   const prefix = `${line.source} ${line.pid} ${line.stream === 'stderr' ? '!' : '|'}`;
-  const time = timestamp ? `${new Date(line.time).toISOString()} ` : '';
+  const time = timestamp ? `${isoTime(line.time)} ` : '';
   return color ? `${time}\x1b[${colorFor(line.source)}m${prefix}\x1b[0m ${line.text}${marker}` : `${time}${prefix} ${line.text}${marker}`;
 }
 
@@ -69,7 +82,7 @@ export function formatJson(line: LogLine): string {
   const json = line.continued ? undefined : asJsonObject(line.text);
   if (json) return withFields(line.text, json, { worker: line.source, pid: line.pid, stream: line.stream });
   return JSON.stringify({
-    time: new Date(line.time).toISOString(),
+    time: isoTime(line.time),
     worker: line.source,
     pid: line.pid,
     stream: line.stream,

@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { HerdError } from '../../errors.js';
 import { FileSink } from './file-sink.js';
-import { formatJson, formatText, type LogLine, type Stream } from './format.js';
+import { formatJson, formatText, isoTime, type LogLine, type Stream } from './format.js';
 import { LineSplitter } from './line-splitter.js';
 import { Ring } from './ring.js';
 
@@ -27,9 +27,13 @@ export interface LogWriterOptions {
 type Follower = (line: string) => void;
 type Callback = (error?: Error | null) => void;
 
-// Lines are gathered and handed to a destination in one write per chunk read
-// from a pipe (a syscall per line would cap throughput), at most this much.
+// Lines are gathered and handed to a destination in one write, at most this
+// much: a syscall per line would cap throughput.
 const MAX_BATCH = 64 * 1024;
+// Workers' lines are written this long after they were read, not per chunk
+// read: a fast primary reads a pipe a few lines at a time, and a file write per
+// read (a thread-pool round trip) cost more than the lines themselves.
+const FLUSH_DELAY_MS = 2;
 // What a destination may hold unwritten before the workers are held back.
 // Well above a stream's own highWaterMark (16 KiB), so reading the pipes and
 // writing the disk overlap instead of taking turns.
@@ -82,6 +86,7 @@ export class LogWriter {
   #closing: Promise<void> | undefined;
   readonly #selfSplitters: LineSplitter[] = [];
   #lastData = 0;
+  #flushTimer: NodeJS.Timeout | undefined;
   readonly #stamp: { terminal: boolean; file: boolean; ring: boolean };
 
   constructor(options: LogWriterOptions) {
@@ -138,7 +143,7 @@ export class LogWriter {
     readable.on('data', (chunk: Buffer) => {
       this.#lastData = Date.now();
       splitter.push(chunk);
-      this.#flush();
+      this.#flushSoon();
     });
     if (this.#blocked.size > 0) readable.pause();
   }
@@ -228,7 +233,17 @@ export class LogWriter {
   #add(line: LogLine): void {
     const stamp = this.#stamp;
     const json = this.#json ? formatJson(line) : undefined;
-    const text = (timestamp: boolean): string => json ?? formatText(line, false, timestamp);
+    // One rendering per line: the stamped text is the plain one behind the time
+    // (a JSON object line, which starts with '{', carries no stamp).
+    let plain: string | undefined;
+    let stamped: string | undefined;
+    const text = (timestamp: boolean): string => {
+      if (json !== undefined) return json;
+      plain ??= formatText(line, false, false);
+      if (!timestamp) return plain;
+      stamped ??= plain.startsWith('{') ? plain : `${isoTime(line.time)} ${plain}`;
+      return stamped;
+    };
     const ring = text(stamp.ring);
     this.#ring.push(ring);
     for (const follow of this.#followers) follow(ring);
@@ -240,6 +255,15 @@ export class LogWriter {
   #queue(dest: Destination, text: string): void {
     dest.batch += `${text}\n`;
     if (dest.batch.length >= dest.batchLimit) this.#send(dest);
+  }
+
+  #flushSoon(): void {
+    if (this.#flushTimer) return;
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = undefined;
+      this.#flush();
+    }, FLUSH_DELAY_MS);
+    this.#flushTimer.unref();
   }
 
   #flush(): void {
