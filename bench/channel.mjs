@@ -1,9 +1,12 @@
 // Channel benchmark: herd's channel against raw process.send between a
 // node:cluster primary and its workers, side by side in one run. Every side
 // runs as its own processes; this script only starts them and compares.
-// Usage: npm run build && node bench/channel.mjs
+// Usage: npm run build && node bench/channel.mjs [--before <checkout>]
+// --before: also runs the herd side with another built checkout of herd (e.g.
+// `git worktree add /tmp/before <commit> && cd /tmp/before && npm ci && npm run build`),
+// as a "herd before" column, to compare a change in one run.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,37 +41,48 @@ function collect(args, env = {}) {
   });
 }
 
-async function herd() {
+/** The herd side, with the herd checkout at `root` (its apps are copied in, so `import 'herd'` is that checkout). */
+async function herd(root = ROOT) {
   const home = mkdtempSync(join(tmpdir(), 'herd-bench-'));
+  const apps = root === ROOT ? dir('') : join(root, 'bench', 'channel-now');
+  if (root !== ROOT) cpSync(dir(''), apps, { recursive: true });
   const config = join(home, 'herd.config.json');
-  writeFileSync(config, JSON.stringify({ primary: dir('herd-primary.mjs') }));
+  writeFileSync(config, JSON.stringify({ primary: join(apps, 'herd-primary.mjs') }));
   try {
-    return await collect([join(ROOT, 'dist', 'cli.js'), 'start', dir('herd-app.mjs'), '-w', '2', '--name', 'bench-channel', '--config', config], { HERD_HOME: home });
+    return await collect([join(root, 'dist', 'cli.js'), 'start', join(apps, 'herd-app.mjs'), '-w', '2', '--name', 'bench-channel', '--config', config], { HERD_HOME: home });
   } finally {
     rmSync(home, { recursive: true, force: true });
+    if (root !== ROOT) rmSync(apps, { recursive: true, force: true });
   }
 }
 
+const at = process.argv.indexOf('--before');
+const before = at > 0 ? process.argv[at + 1] : undefined;
 const runs = {
   'raw json': await collect([dir('raw.mjs'), 'json']),
   'raw advanced': await collect([dir('raw.mjs'), 'advanced']),
   herd: await herd(),
+  ...(before ? { 'herd before': await herd(before) } : {}),
 };
 
 const fmt = (n) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
 const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
 console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'})`);
-console.log('| payload | metric | raw json | raw advanced | herd | herd / raw advanced | herd / raw json |');
-console.log('|---|---|---:|---:|---:|---:|---:|');
+const was = runs['herd before'];
+console.log(`| payload | metric | raw json | raw advanced | herd | herd / raw advanced | herd / raw json |${was ? ' herd before | herd / before |' : ''}`);
+console.log(`|---|---|---:|---:|---:|---:|---:|${was ? '---:|---:|' : ''}`);
 const metrics = [
   ['workerToWorker', 'worker→worker msgs/s'],
   ['workerToPrimary', 'worker→primary msgs/s'],
   ['rttP50', 'consume round trip p50 µs (relayed)'],
   ['rttP99', 'consume round trip p99 µs (relayed)'],
 ];
-for (const payload of ['small', '64KB', '1MB']) {
+for (const payload of ['small', 'rich', '64KB', '1MB']) {
   for (const [key, label] of metrics) {
-    const [j, a, h] = [runs['raw json'], runs['raw advanced'], runs.herd].map((r) => r[payload][key]);
-    console.log(`| ${payload} | ${label} | ${fmt(j)} | ${fmt(a)} | ${fmt(h)} | ${ratio(h, a)} | ${ratio(h, j)} |`);
+    const [j, a, h] = [runs['raw json'], runs['raw advanced'], runs.herd].map((r) => r[payload]?.[key]);
+    // Raw JSON IPC has no rich row: it cannot carry those values.
+    const json = j === undefined ? '—' : fmt(j);
+    const then = was ? ` ${fmt(was[payload][key])} | ${ratio(h, was[payload][key])} |` : '';
+    console.log(`| ${payload} | ${label} | ${json} | ${fmt(a)} | ${fmt(h)} | ${ratio(h, a)} | ${j === undefined ? '—' : ratio(h, j)} |${then}`);
   }
 }

@@ -1,12 +1,15 @@
 // The payloads every channel scenario is measured with.
 export const PAYLOADS = {
   small: { id: 12345, name: 'bench', tags: ['a', 'b'], at: 1700000000 }, // ~50 bytes as JSON
+  // What JSON cannot carry (raw JSON IPC is left out for it): herd sends it through V8's serializer.
+  rich: { at: new Date(1700000000000), seen: new Map([['a', 1], ['b', 2]]), n: 12345678901234567890n, bytes: Buffer.alloc(256, 1) },
   '64KB': 'x'.repeat(64 * 1024),
   '1MB': 'x'.repeat(1024 * 1024),
 };
 // Messages per throughput run and requests per latency run, by payload.
 export const COUNTS = {
   small: { messages: 200_000, requests: 5_000 },
+  rich: { messages: 100_000, requests: 5_000 },
   '64KB': { messages: 5_000, requests: 1_000 },
   '1MB': { messages: 300, requests: 200 },
 };

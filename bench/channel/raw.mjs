@@ -64,6 +64,8 @@ if (cluster.isPrimary) {
   // Give B a moment to be listening: its first message would otherwise wait in the pipe anyway.
   setTimeout(async () => {
     for (const [name, payload] of Object.entries(PAYLOADS)) {
+      // JSON cannot carry a Map, a bigint or a Buffer as themselves.
+      if (serialization === 'json' && name === 'rich') continue;
       const { messages, requests } = COUNTS[name];
       await throughput('worker', payload, Math.min(1000, messages));
       const workerToWorker = await throughput('worker', payload, messages);
