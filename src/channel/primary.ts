@@ -12,7 +12,9 @@ import { ACK_WINDOW, Outbox } from './outbox.js';
 import { allReady, currentWorkers, Requests, type Reply } from './requests.js';
 import { reviveEntries } from './worker.js';
 import { splitTarget, type LocalSide, type Remote } from './remote.js';
-import { encode } from '../shared/wire.js';
+import { encodeFrame } from '../shared/wire.js';
+import { CHANNEL_FD } from '../shared/env.js';
+import type { Writable } from 'node:stream';
 
 // The router in the primary: relays worker messages (keeping each pair's
 // order: one outbox per worker), runs the primary's own handlers, and hands
@@ -246,12 +248,13 @@ export class PrimaryRouter implements Engine, LocalSide {
         onWritten?.();
         return true;
       }
+      const pipe = record.handle?.process.stdio[CHANNEL_FD] as Writable | null | undefined;
       outbox = new Outbox({
         get connected() {
-          return record.state !== 'exited' && record.handle?.process.connected === true;
+          return record.state !== 'exited' && pipe?.writable === true;
         },
         send(msg, done) {
-          record.handle!.process.send(encode(msg), undefined, undefined, () => done());
+          pipe!.write(encodeFrame(msg), () => done());
         },
       }, { window: WINDOW, credit: 'written', onDrain: () => this.#handlers.emit('drain', [], this.#self) });
       this.#outboxes.set(record, outbox);

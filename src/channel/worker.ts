@@ -1,12 +1,13 @@
 import { deserializeError, serializeError } from '../errors.js';
-import { dispatch, isHerdMessage, message, type Handlers as VerbTable, type HerdMessage, type MapEntry, type Outcome, type Peer, type Sender, type StateOp } from '../shared/protocol.js';
+import { dispatch, isHerdMessage, message, type Handlers as VerbTable, type MapEntry, type Outcome, type Peer, type Sender, type StateOp } from '../shared/protocol.js';
 import { Correlator } from '../shared/rpc.js';
 import { runtime } from '../shared/runtime.js';
 import { checkCloneable } from './clone.js';
 import { checkTarget, installEngine, unknownTarget, type Engine, type RequestMode } from './engine.js';
 import { Handlers } from './handlers.js';
 import { ACK_WINDOW, Outbox, type Link } from './outbox.js';
-import { decode, encode } from '../shared/wire.js';
+import type { Duplex } from 'node:stream';
+import { encodeFrame, FrameReader } from '../shared/wire.js';
 
 // The channel inside a worker: everything goes to the primary through one
 // outbox (so it keeps its order), answers come back by request id.
@@ -169,16 +170,19 @@ export function reviveEntries(entries: MapEntry[]): unknown[] {
   return entries.map((e) => ('error' in e ? { ...e, error: deserializeError(e.error) } : e));
 }
 
-/** Called by the preload: the worker's channel, listening on the IPC channel. */
-export function installWorkerChannel(send: (msg: HerdMessage | string, done: () => void) => void): WorkerEngine {
+/** Called by the preload: the worker's channel, on its own pipe to the primary (src/shared/wire.ts). */
+export function installWorkerChannel(pipe: Duplex): WorkerEngine {
   const engine = installEngine((previous) => new WorkerEngine({
     get connected() {
-      return process.connected;
+      return pipe.writable;
     },
-    send: (msg, done) => send(encode(msg), done),
+    send: (msg, done) => {
+      pipe.write(encodeFrame(msg), () => done());
+    },
   }, runtime().code, previous)) as WorkerEngine;
-  process.on('message', (msg: unknown) => {
-    engine.receive(decode(msg));
-  });
+  const reader = new FrameReader((msg) => engine.receive(msg));
+  pipe.on('data', (chunk: Buffer) => reader.push(chunk));
+  // The primary is gone: the IPC channel's disconnect ends the worker.
+  pipe.on('error', () => {});
   return engine;
 }

@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import type { ResolvedOptions } from '../config/options.js';
-import { ENV } from '../shared/env.js';
+import { CHANNEL_FD, ENV } from '../shared/env.js';
 import { heartbeatInterval } from '../shared/stats.js';
 
 // The worker preload sits beside this file in dist/ (both builds).
@@ -33,8 +33,9 @@ export function forkWorker(options: ResolvedOptions, code: string, generation: n
     execArgv: workerExecArgv(options, inspect),
     // node:cluster appends its own --inspect-port (9230, 9231, …) unless told 0 too.
     inspectPort: inspect.length > 0 ? 0 : undefined,
-    // Pipes for stdout/stderr: the primary is the only writer of logs.
-    silent: true,
+    // Pipes for stdout/stderr (the primary is the only writer of logs), the
+    // IPC channel, and the channel's own pipe (src/shared/wire.ts).
+    stdio: ['pipe', 'pipe', 'pipe', 'ipc', 'pipe'],
     // Structured clone on the IPC channel: Dates, Maps, Buffers, bigint arrive intact.
     serialization: 'advanced',
   });
@@ -50,6 +51,7 @@ export function forkWorker(options: ResolvedOptions, code: string, generation: n
     [ENV.HEARTBEAT]: String(heartbeatInterval(options.hangTimeout)),
     [ENV.MAX_REQUESTS]: String(options.maxRequests),
     [ENV.MAX_REQUESTS_JITTER]: String(options.maxRequestsJitter),
+    [ENV.CHANNEL_FD]: String(CHANNEL_FD),
   });
 }
 

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { ResolvedOptions } from '../config/options.js';
 import { HerdError } from '../errors.js';
 import { isHerdMessage, message, type FatalMessage, type HerdMessage, type HoldingMessage, type ShutdownReason } from '../shared/protocol.js';
@@ -5,7 +6,8 @@ import { holdUntilHello, type HelloGate } from './hello-gate.js';
 import type { LogWriter } from './logs/writer.js';
 import { transition, type Slot, type WorkerRecord } from './registry.js';
 import { forkWorker } from './spawn.js';
-import { decode } from '../shared/wire.js';
+import { CHANNEL_FD } from '../shared/env.js';
+import { FrameReader } from '../shared/wire.js';
 
 // The mechanics of one worker process: fork it with its logs attached, time
 // its readiness, ask it to drain (SIGKILL at the deadline), report its exit.
@@ -58,6 +60,8 @@ interface Process {
 }
 
 const TAIL_LINES = 20;
+/** How long the channel's pipe is read after its worker exited. */
+const CHANNEL_LINGER_MS = 1000;
 
 function cut(holding: HoldingMessage | undefined): string {
   if (!holding) return 'whatever it was doing (it reported nothing while draining: its event loop may be blocked)';
@@ -127,11 +131,19 @@ export class WorkerProcesses {
       child.kill('SIGKILL');
     }, this.#options.readyTimeout);
 
-    handle.on('message', (raw: unknown) => {
-      const msg = decode(raw);
+    handle.on('message', (msg: unknown) => {
       if (isHerdMessage(msg)) this.#onMessage(record, msg);
       this.#events.message(record, msg);
     });
+    // The channel's own pipe: its messages go where the IPC channel's go.
+    const channel = child.stdio[CHANNEL_FD] as Socket | null | undefined;
+    if (channel) {
+      const reader = new FrameReader((msg) => this.#events.message(record, msg));
+      channel.on('data', (chunk: Buffer) => reader.push(chunk));
+      channel.on('error', () => {});
+      // Read to its end, unless a process the worker started holds it open.
+      handle.once('exit', () => setTimeout(() => channel.destroy(), CHANNEL_LINGER_MS).unref());
+    }
     // A worker that goes away while we write to it: its exit event tells the rest.
     handle.on('error', () => {});
     handle.on('exit', (code: number | null, signal: string | null) => this.#onExit(record, code, signal));

@@ -13,4 +13,9 @@ export const ENV = {
   /** maxRequests and maxRequestsJitter: the worker draws its own limit. */
   MAX_REQUESTS: 'HERD_MAX_REQUESTS',
   MAX_REQUESTS_JITTER: 'HERD_MAX_REQUESTS_JITTER',
+  /** The fd of the channel's own pipe (src/shared/wire.ts). */
+  CHANNEL_FD: 'HERD_CHANNEL_FD',
 } as const;
+
+/** Where the channel's pipe is in a worker: after stdin, stdout, stderr and the IPC channel. */
+export const CHANNEL_FD = 4;

@@ -5,7 +5,8 @@ import { installWorkerChannel } from '../channel/worker.js';
 import { makeStdioBlocking } from './stdio.js';
 import { installAcceptPath } from './accept.js';
 import { shedConnections } from './servers.js';
-import { ENV } from '../shared/env.js';
+import { CHANNEL_FD, ENV } from '../shared/env.js';
+import { Socket } from 'node:net';
 import { startHeartbeat } from './heartbeat.js';
 import { answerMetrics } from './metrics.js';
 
@@ -27,10 +28,7 @@ if (rt.role === 'worker' && process.send) {
   };
   installWorker(transport);
   // The channel listens before the app runs, so no message from the primary is missed.
-  installWorkerChannel((msg, done) => {
-    if (process.connected) process.send!(msg, undefined, undefined, () => done());
-    else done();
-  });
+  installWorkerChannel(channelPipe());
 
   // herd's balancers: the primary accepts and hands this worker its connections.
   if (process.env[ENV.BALANCER] !== 'os') installAcceptPath((msg, written) => {
@@ -54,4 +52,11 @@ if (rt.role === 'worker' && process.send) {
   process.on('SIGHUP', () => transport.send(message('hangup', {})));
   // A SIGTERM sent to this worker alone: leave gracefully, the primary replaces it.
   process.on('SIGTERM', () => void shutdown('stop', transport));
+}
+
+/** The channel's pipe from the primary; it does not keep the worker alive (the IPC channel decides that). */
+function channelPipe(): Socket {
+  const pipe = new Socket({ fd: Number(process.env[ENV.CHANNEL_FD] ?? CHANNEL_FD), readable: true, writable: true });
+  pipe.unref();
+  return pipe;
 }

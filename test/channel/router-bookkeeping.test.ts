@@ -5,11 +5,22 @@ import { PrimaryRouter } from '../../src/channel/primary.js';
 import { Registry, type WorkerRecord } from '../../src/primary/registry.js';
 import type { Supervisor } from '../../src/primary/supervisor.js';
 import { message, type CallMessage, type HerdMessage } from '../../src/shared/protocol.js';
-import { decode } from '../../src/shared/wire.js';
+import { CHANNEL_FD } from '../../src/shared/env.js';
+import { FrameReader } from '../../src/shared/wire.js';
 
 // The router against a stand-in supervisor: workers are records whose "send"
-// records what the primary wrote (decoded as a worker would), so timeouts, exits and late replies can be
+// records what the primary wrote on the channel's pipe (read as a worker would), so timeouts, exits and late replies can be
 // played in any order.
+
+function channelPipe(out: HerdMessage[]) {
+  const reader = new FrameReader((msg) => {
+    const m = msg as HerdMessage;
+    out.push(...(m.verb === 'batch' ? m.msgs : [m]));
+  });
+  const stdio: unknown[] = [];
+  stdio[CHANNEL_FD] = { writable: true, write: (frame: Buffer, cb: () => void) => { reader.push(frame); cb(); } };
+  return stdio;
+}
 
 function cluster(codes: string[]) {
   const supervisor = Object.assign(new EventEmitter(), { registry: new Registry(), reload: async () => {} });
@@ -20,7 +31,7 @@ function cluster(codes: string[]) {
     sent.set(code, out);
     const record: WorkerRecord = {
       slot, code, id: i + 1, pid: 1000 + i, generation: 1, startedAt: 0, state: 'ready', readyAt: 0, retireReason: undefined, served: false,
-      handle: { process: { connected: true, send: (wire: unknown, _h: unknown, _o: unknown, cb: () => void) => { const msg = decode(wire) as HerdMessage; out.push(...(msg.verb === 'batch' ? msg.msgs : [msg])); cb(); } } } as never,
+      handle: { process: { stdio: channelPipe(out) } } as never,
     };
     supervisor.registry.add(record);
     return record;

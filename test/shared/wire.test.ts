@@ -2,14 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import v8 from 'node:v8';
-import { message } from '../../src/shared/protocol.js';
-import { decode, encode, jsonExact } from '../../src/shared/wire.js';
-
-// What the IPC channel would deliver: a string is parsed back by decode(), an object goes through V8.
-function overTheWire(msg: ReturnType<typeof message>): unknown {
-  const wire = encode(msg);
-  return decode(v8.deserialize(v8.serialize(wire)));
-}
+import { message, type HerdMessage } from '../../src/shared/protocol.js';
+import { encodeFrame, FrameReader, jsonExact } from '../../src/shared/wire.js';
 
 const shared = { a: 1 };
 const named: unknown[] & { extra?: string } = [1, 2];
@@ -44,32 +38,38 @@ const notExact: Record<string, unknown> = {
   big: 'x'.repeat(64 * 1024),
 };
 
+const deliver = (value: unknown): HerdMessage => message('deliver', { event: 'e', args: [value], from: { code: 'A', id: 1, pid: 2 } });
+
+/** Frames → bytes cut at every `cut` bytes → the messages read back. */
+function roundTrip(msgs: HerdMessage[], cut: number): unknown[] {
+  const bytes = Buffer.concat(msgs.map(encodeFrame));
+  const out: unknown[] = [];
+  const reader = new FrameReader((m) => out.push(m));
+  for (let i = 0; i < bytes.length; i += cut) reader.push(bytes.subarray(i, i + cut));
+  return out;
+}
+
 test('jsonExact: true only for what JSON carries exactly, within the size budget', () => {
   for (const [name, value] of Object.entries(exact)) assert.equal(jsonExact(value, 16 * 1024), true, name);
   for (const [name, value] of Object.entries(notExact)) assert.equal(jsonExact(value, 16 * 1024), false, name);
   assert.equal(jsonExact('x'.repeat(100), 50), false, 'past the budget');
 });
 
-test('encode: a JSON-exact message goes as a string, any other as the object itself', () => {
-  const plain = message('deliver', { event: 'e', args: [exact.nested], from: { code: 'A', id: 1, pid: 2 } });
-  assert.equal(typeof encode(plain), 'string');
-  for (const [name, value] of Object.entries(notExact)) {
-    const msg = message('deliver', { event: 'e', args: [value], from: { code: 'A', id: 1, pid: 2 } });
-    assert.equal(encode(msg), msg, name);
-  }
+test('a JSON-exact message is a JSON frame, any other a V8 frame', () => {
+  const plain = encodeFrame(deliver(exact.nested));
+  assert.equal(plain[4], 0);
+  assert.deepEqual(JSON.parse(plain.subarray(5).toString('utf8')), deliver(exact.nested));
+  for (const [name, value] of Object.entries(notExact)) assert.equal(encodeFrame(deliver(value))[4], 1, name);
+  assert.throws(() => encodeFrame(deliver(() => {})), /could not be cloned/);
 });
 
-test('every value arrives as the structured clone would give it', () => {
-  for (const [name, value] of Object.entries({ ...exact, ...notExact })) {
-    const msg = message('deliver', { event: 'e', args: [value], from: { code: null, id: null, pid: 1 } });
-    const got = overTheWire(msg);
-    assert.ok(isDeepStrictEqual(got, v8.deserialize(v8.serialize(msg))), name);
+test('every value arrives as the structured clone would give it, however the bytes are cut', () => {
+  const msgs = Object.values({ ...exact, ...notExact }).map(deliver);
+  for (const cut of [1, 7, 4096, 1 << 20]) {
+    const got = roundTrip(msgs, cut);
+    assert.equal(got.length, msgs.length, `cut ${cut}`);
+    got.forEach((m, i) => assert.ok(isDeepStrictEqual(m, v8.deserialize(v8.serialize(msgs[i]))), `cut ${cut}, message ${i}`));
   }
-});
-
-test('decode leaves what is not herd JSON alone', () => {
-  assert.equal(decode('{"ns":"OTHER"}'), '{"ns":"OTHER"}');
-  assert.equal(decode('hello'), 'hello');
-  const obj = { ns: 'HERD', verb: 'ready' };
-  assert.equal(decode(obj), obj);
+  const [sharedBack] = roundTrip([deliver([shared, shared])], 3) as Array<{ args: [[object, object]] }>;
+  assert.equal(sharedBack!.args[0][0], sharedBack!.args[0][1]);
 });
