@@ -1,22 +1,23 @@
 import { EventEmitter } from 'node:events';
 import type { ResolvedOptions } from '../config/options.js';
 import { HerdError } from '../errors.js';
-import type { FatalMessage, HerdMessage } from '../shared/protocol.js';
+import type { HerdMessage } from '../shared/protocol.js';
 import { MAX_WORKERS } from '../shared/control.js';
-import { RestartPolicy } from './backoff.js';
 import { AcceptPath } from './balancing/accept-path.js';
 import type { LogWriter } from './logs/writer.js';
 import { Registry, type Slot, type WorkerInfo, type WorkerRecord } from './registry.js';
+import { Respawner } from './respawn.js';
 import { rollingReload, scaleTo, type Pool } from './rolling.js';
 import { WorkerProcesses, type ExitReport } from './worker-process.js';
 import type { WorkerStats } from '../shared/stats.js';
 import { replaceHung, type HungInfo } from './health/hang.js';
 import { recycle, type RecycledInfo, type RecycleReason } from './health/recycle.js';
 
-// The engine in the primary: forks a worker per slot, respawns with backoff,
-// stops the herd on a crash loop, replaces a faulty worker before it retires,
-// and runs reloads and scaling one at a time. The mechanics of each process
-// live in worker-process.ts, the rolling operations in rolling.ts.
+// The engine in the primary: forks a worker per slot, hands every death
+// nobody asked for to the respawner, runs reloads, scaling and the health
+// replacements one at a time, and stops the herd. The mechanics of each
+// process live in worker-process.ts, respawn with backoff and the crash loop
+// in respawn.ts, the rolling operations in rolling.ts.
 
 export interface WorkerExitInfo extends WorkerInfo {
   exitCode: number | null;
@@ -49,18 +50,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** Options the next reload brings (herd reload re-read the config), and the worker count it scales to. */
   #next: { options: ResolvedOptions; workers: number | undefined } | undefined;
   readonly #logs: LogWriter;
-  readonly #policy: RestartPolicy;
   readonly #procs: WorkerProcesses;
   readonly #pool: Pool;
-  readonly #bootFailed = new Set<number>();
+  readonly #respawn: Respawner;
   #generation = 1;
-  #everReady = false;
   #stopping: Promise<void> | undefined;
   #resolveStopped: (() => void) | undefined;
-  #crashError: HerdError | undefined;
   #ops: Promise<unknown> = Promise.resolve();
   #reloadQueued: Promise<void> | undefined;
-  #lastError: string | undefined;
   #lastWorkerHangup = -Infinity;
   /** herd's own accept path; undefined with balancer 'os' (workers accept from node's shared socket). */
   readonly #accept: AcceptPath | undefined;
@@ -69,14 +66,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     super();
     this.#options = options;
     this.#logs = logs;
-    this.#policy = new RestartPolicy(options.restart);
     if (options.balancer !== 'os') {
       // A connection waits for a ready worker as long as a new worker may take to become one.
       this.#accept = new AcceptPath({ balancer: options.balancer, stickyHeader: options.sticky.header, waitMs: options.readyTimeout });
     }
     this.#procs = new WorkerProcesses(options, logs, {
       ready: (record) => this.#onReady(record),
-      fatal: (record, msg) => this.#onFatal(record, msg),
+      fatal: (record, msg) => this.#respawn.onFatal(record, msg),
       // Its outcome is in the log (#reloadOnce); the worker asked and does not wait.
       reloadRequested: () => void this.reload().catch(() => {}),
       message: (record, msg) => {
@@ -84,7 +80,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         this.emit('worker-message', record, msg);
       },
       readyTimeout: (_record, reason) => {
-        this.#lastError = reason;
+        this.#respawn.lastError = reason;
         this.#logs.primary(reason, 'stderr');
       },
       hangup: () => { this.#lastWorkerHangup = Date.now(); },
@@ -97,12 +93,16 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       logs,
       get stopping() { return supervisor.stopping; },
       spawn: (slot, probation) => this.#spawn(slot, probation),
-      bootSlot: (slot) => this.#bootSlot(slot),
+      bootSlot: (slot) => this.#respawn.bootSlot(slot),
       // Keep-alive clients of the old workers come back through the balancer (not sticky: keys stay put).
       shed: (share) => {
         if (options.balancer === 'round-robin' || options.balancer === 'least-connections') this.#accept?.shed(share);
       },
     };
+    this.#respawn = new Respawner(this.#pool, options.restart, (error) => {
+      this.emit('crash-loop', error);
+      void this.stop();
+    });
   }
 
   get generation(): number {
@@ -125,7 +125,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /** Why the herd stopped itself (a crash loop); undefined after a requested stop. */
   get failure(): HerdError | undefined {
-    return this.#crashError;
+    return this.#respawn.failure;
   }
 
   workers(): WorkerInfo[] {
@@ -140,46 +140,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** Forks every slot; resolves when all are ready, rejects (after stopping) if the app cannot boot. */
   async start(): Promise<void> {
     const slots = Array.from({ length: this.#options.workers }, (_, i) => this.registry.slot(i));
-    const booted = slots.map((slot) => this.#bootSlot(slot));
+    const booted = slots.map((slot) => this.#respawn.bootSlot(slot));
     try {
       await Promise.all(booted);
     } catch (error) {
       await this.stop();
       throw error;
     }
-  }
-
-  /** Keeps respawning a slot (with backoff) until it is ready; fails when the herd cannot boot. */
-  async #bootSlot(slot: Slot): Promise<void> {
-    for (;;) {
-      if (this.#stopping) throw this.#stopError();
-      const record = this.#spawn(slot, false);
-      try {
-        await this.#procs.whenReady(record);
-        return;
-      } catch (error) {
-        if (this.#stopping) throw this.#crashError ?? error;
-        // A reload put its own worker in the slot meanwhile: nothing left to boot.
-        if (slot.current !== undefined && slot.current !== record) return;
-        if (!this.#everReady && this.#allSlotsFailed()) {
-          throw new HerdError('ERR_HERD_BOOT_FAILED', `every worker failed while booting; last error:\n${this.#lastError ?? (error as Error).message}`, { cause: error });
-        }
-        slot.failures++;
-        slot.restarts++;
-        if (this.#policy.record()) {
-          throw this.#crashLoop();
-        }
-        await new Promise((r) => setTimeout(r, this.#policy.delay(slot.failures)));
-      }
-    }
-  }
-
-  #allSlotsFailed(): boolean {
-    return this.registry.activeSlots().every((s) => this.#bootFailed.has(s.index));
-  }
-
-  #stopError(): HerdError {
-    return this.#crashError ?? new HerdError('ERR_HERD_STOPPING', 'herd is stopping');
   }
 
   #spawn(slot: Slot, probation: boolean): WorkerRecord {
@@ -191,66 +158,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   #onReady(record: WorkerRecord): void {
-    this.#everReady = true;
+    this.#respawn.ready();
     this.#accept?.onReady();
     this.emit('worker-ready', this.#info(record));
-  }
-
-  /**
-   * Counts an unexpected death in its slot. A worker that served is replaced
-   * at once and resets its slot's backoff; one that died before it served
-   * counts toward the crash loop. Returns the respawn delay, or undefined
-   * when that death made a crash loop (the herd is stopping).
-   */
-  #countDeath(record: WorkerRecord): number | undefined {
-    const slot = record.slot;
-    slot.restarts++;
-    if (this.#policy.served(record)) {
-      slot.failures = 0;
-      return 0;
-    }
-    slot.failures++;
-    if (this.#policy.record()) {
-      this.#crashLoop();
-      return undefined;
-    }
-    return this.#policy.delay(slot.failures);
-  }
-
-  // The crash-loop error is logged once, where it is made.
-  #logBootError = (error: Error): void => {
-    if (error === this.#crashError || (error instanceof HerdError && error.code === 'ERR_HERD_STOPPING')) return;
-    this.#logs.primary(error.message, 'stderr');
-  };
-
-  // Replace before retire: the faulty worker waits for our word to drain. It
-  // stops accepting at once when others serve; when it is the only one, it
-  // keeps accepting until its replacement is ready, or the port would close.
-  #onFatal(record: WorkerRecord, msg: FatalMessage): void {
-    if (this.#stopping || record.retireReason !== undefined) return;
-    const code = msg.error.code ? ` [${msg.error.code}]` : '';
-    this.#lastError = `worker ${record.code} (pid ${record.pid}) hit ${msg.kind}: ${msg.error.message}${code}`;
-    this.#logs.primary(`herd: ${this.#lastError}; replacing it`, 'stderr');
-    const slot = record.slot;
-    if (slot.current !== record) {
-      // A reload's replacement on probation or a worker already leaving its slot.
-      this.#procs.retire(record, 'fatal');
-      return;
-    }
-    record.retireReason = 'fatal';
-    if (this.#countDeath(record) === undefined) return;
-    const othersServing = [...this.registry.live.values()].some((r) => r !== record && r.state === 'ready');
-    // The slot is free for the replacement; the faulty worker drains outside it.
-    this.registry.remove(record);
-    this.registry.live.set(record.id, record);
-    if (othersServing) this.#procs.retire(record, 'fatal');
-    this.#bootSlot(slot).then(
-      () => this.#procs.retire(record, 'fatal'),
-      (error: Error) => {
-        this.#procs.retire(record, 'fatal');
-        this.#logBootError(error);
-      },
-    );
   }
 
   /** @internal Sends a message to a worker if its IPC channel is open. */
@@ -289,34 +199,16 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     });
   }
 
+  // Every exit: out of the table first; a death nobody asked for goes to the respawner.
   #onExit(record: WorkerRecord, report: ExitReport): void {
     const expected = record.retireReason !== undefined || this.#stopping !== undefined;
     this.registry.remove(record);
     this.#accept?.onExit(record);
-    if (report.wasStarting) {
-      this.#bootFailed.add(record.slot.index);
-      this.#lastError = report.reason;
-    }
+    if (report.wasStarting) this.#respawn.bootFailed(record.slot, report.reason);
     const { exitCode, signal } = report;
     this.emit('worker-exit', { ...this.#info(record), exitCode, signal, expected });
     if (this.#stopping) return this.#checkStopped();
-    // Boot failures are retried by whoever waits for the worker (start, reload, scale).
-    if (expected || report.probation || report.wasStarting) return;
-    if (record.slot.current !== undefined || !this.registry.slots.includes(record.slot)) return;
-
-    const slot = record.slot;
-    this.#lastError = `worker ${record.code} (pid ${record.pid}) exited unexpectedly with ${report.how}`;
-    const delay = this.#countDeath(record);
-    if (delay === undefined) return;
-    this.#logs.primary(`herd: ${this.#lastError}; replacing it${delay > 0 ? ` in ${delay} ms (it died before it served)` : ''}`, 'stderr');
-    const respawn = (): void => {
-      slot.respawnTimer = undefined;
-      if (this.#stopping || slot.current || !this.registry.slots.includes(slot)) return;
-      // Meanwhile the others took the dead worker's keep-alive clients: spread them again.
-      this.#bootSlot(slot).then(() => this.#pool.shed(1 / this.registry.slots.length), this.#logBootError);
-    };
-    if (delay === 0) respawn();
-    else slot.respawnTimer = setTimeout(respawn, delay);
+    if (!expected) this.#respawn.onExit(record, report);
   }
 
   #info(record: WorkerRecord): WorkerInfo {
@@ -329,19 +221,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       generation: record.generation,
       startedAt: record.startedAt,
     };
-  }
-
-  #crashLoop(): HerdError {
-    if (this.#crashError) return this.#crashError;
-    const { maxRestarts, window } = this.#options.restart;
-    this.#crashError = new HerdError(
-      'ERR_HERD_CRASH_LOOP',
-      `crash loop: more than ${maxRestarts} restarts within ${window} ms; stopping. Last error:\n${this.#lastError ?? 'unknown'}`,
-    );
-    this.#logs.primary(this.#crashError.message, 'stderr');
-    this.emit('crash-loop', this.#crashError);
-    void this.stop();
-    return this.#crashError;
   }
 
   // Reload and scale run one at a time.
