@@ -54,6 +54,19 @@ export interface WorkerInfo {
   startedAt: number;
 }
 
+/** A worker as the API and `herd status` show it. */
+export function workerInfo(record: WorkerRecord): WorkerInfo {
+  return {
+    code: record.code,
+    id: record.id,
+    pid: record.pid,
+    state: record.state,
+    restarts: record.slot.restarts,
+    generation: record.generation,
+    startedAt: record.startedAt,
+  };
+}
+
 export function transition(record: WorkerRecord, to: WorkerState): void {
   if (record.state === to) return;
   if (!TRANSITIONS[record.state].includes(to)) {
@@ -103,14 +116,6 @@ export class Registry {
     const list = [...this.live.values()]
       .filter((r) => r.state !== 'exited')
       .sort((a, b) => a.slot.index - b.slot.index || a.generation - b.generation);
-    return list.map((r) => ({
-      code: r.code,
-      id: r.id,
-      pid: r.pid,
-      state: r.state,
-      restarts: r.slot.restarts,
-      generation: r.generation,
-      startedAt: r.startedAt,
-    }));
+    return list.map(workerInfo);
   }
 }

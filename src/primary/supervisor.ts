@@ -5,7 +5,7 @@ import type { HerdMessage } from '../shared/protocol.js';
 import { MAX_WORKERS } from '../shared/control.js';
 import { AcceptPath } from './balancing/accept-path.js';
 import type { LogWriter } from './logs/writer.js';
-import { Registry, type Slot, type WorkerInfo, type WorkerRecord } from './registry.js';
+import { Registry, workerInfo, type Slot, type WorkerInfo, type WorkerRecord } from './registry.js';
 import { Respawner } from './respawn.js';
 import { rollingReload, scaleTo, type Pool } from './rolling.js';
 import { WorkerProcesses, type ExitReport } from './worker-process.js';
@@ -160,7 +160,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   #onReady(record: WorkerRecord): void {
     this.#respawn.ready();
     this.#accept?.onReady();
-    this.emit('worker-ready', this.#info(record));
+    this.emit('worker-ready', workerInfo(record));
   }
 
   /** @internal Sends a message to a worker if its IPC channel is open. */
@@ -171,14 +171,14 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** @internal health: a hung worker is replaced at once and killed; not a restart. */
   replaceHung(record: WorkerRecord, silentFor: number): void {
     if (this.#stopping || record.retireReason !== undefined || record.slot.current !== record) return;
-    void replaceHung(this.#pool, record, silentFor, this.#options.hangTimeout, this.#info(record)).then((info) => this.emit('worker-hung', info));
+    void replaceHung(this.#pool, record, silentFor, this.#options.hangTimeout, workerInfo(record)).then((info) => this.emit('worker-hung', info));
   }
 
   /** @internal health: replacement ready first, then drain, between reloads and scales; not a restart. */
   recycle(record: WorkerRecord, reason: RecycleReason, detail: string): Promise<boolean> {
     if (this.#stopping) return Promise.resolve(false);
     return this.#serial(async () => {
-      const info = await recycle(this.#pool, record, reason, detail, this.#info(record));
+      const info = await recycle(this.#pool, record, reason, detail, workerInfo(record));
       if (info) this.emit('worker-recycled', info);
       return info !== undefined;
     }).catch(() => false);
@@ -192,7 +192,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       if (!record || record.state !== 'ready') {
         throw new HerdError('ERR_HERD_UNKNOWN_TARGET', `there is no ready worker ${code} to replace (workers: ${this.registry.slots.map((s) => s.code).join(', ')})`);
       }
-      const info = await recycle(this.#pool, record, 'manual', detail, this.#info(record));
+      const info = await recycle(this.#pool, record, 'manual', detail, workerInfo(record));
       if (!info) throw new HerdError('ERR_HERD_RELOAD_FAILED', `the replacement of worker ${code} did not become ready; pid ${record.pid} keeps serving (see the log)`);
       this.emit('worker-recycled', info);
       return info;
@@ -206,21 +206,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#accept?.onExit(record);
     if (report.wasStarting) this.#respawn.bootFailed(record.slot, report.reason);
     const { exitCode, signal } = report;
-    this.emit('worker-exit', { ...this.#info(record), exitCode, signal, expected });
+    this.emit('worker-exit', { ...workerInfo(record), exitCode, signal, expected });
     if (this.#stopping) return this.#checkStopped();
     if (!expected) this.#respawn.onExit(record, report);
-  }
-
-  #info(record: WorkerRecord): WorkerInfo {
-    return {
-      code: record.code,
-      id: record.id,
-      pid: record.pid,
-      state: record.state,
-      restarts: record.slot.restarts,
-      generation: record.generation,
-      startedAt: record.startedAt,
-    };
   }
 
   // Reload and scale run one at a time.
