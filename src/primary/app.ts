@@ -4,7 +4,7 @@ import { reconfigure } from '../config/reloadable.js';
 import { describeLoadError, ImportTimeout, importWithin } from '../config/import.js';
 import { resolveOptions } from '../config/resolve.js';
 import type { HerdOptions, ResolvedOptions } from '../config/options.js';
-import type { LaunchInfo, StatusResult, WorkerStatus } from '../shared/control.js';
+import type { LaunchInfo, StatusResult } from '../shared/control.js';
 import type { WorkerStats } from '../shared/stats.js';
 import { HerdError } from '../errors.js';
 import { runtime } from '../shared/runtime.js';
@@ -28,9 +28,12 @@ import { MetricsServer } from './metrics/server.js';
 import type { DashboardServer } from './dashboard/server.js';
 import { collectAppMetrics } from '../worker/metrics.js';
 import type { Fleet } from '../fleet/fleet.js';
+import { countEvent, herdStatus } from './status.js';
 
-// The public face of a running herd. The engine (Supervisor, or SingleRunner
-// with --single) sits behind private fields.
+// The public face of a running herd, and start(), which assembles one. The
+// engine (Supervisor, or SingleRunner with --single) sits behind private
+// fields; what the herd says about itself (status, event counts) is read in
+// status.ts.
 
 export interface HerdAppEvents {
   'worker-ready': [WorkerInfo];
@@ -102,7 +105,7 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
     this.#health = engine instanceof Supervisor ? new HealthMonitor(engine, options) : new LocalHealth();
     for (const event of EVENTS) {
       (engine as EventEmitter).on(event, (info: unknown) => {
-        this.#count(event, info);
+        countEvent(this.#counts, event, info);
         this.emit(event, info as never);
         const channel = channels.get(event)!;
         if (channel.hasSubscribers) channel.publish(info);
@@ -134,20 +137,6 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
     }
     return this.#launch;
 
-  }
-
-  #count(event: (typeof EVENTS)[number], info: unknown): void {
-    const counts = this.#counts;
-    if (event === 'worker-hung') {
-      const { code } = info as HungInfo;
-      counts.hung.set(code, (counts.hung.get(code) ?? 0) + 1);
-    } else if (event === 'worker-recycled') {
-      const key = `${(info as RecycledInfo).code} ${(info as RecycledInfo).reason}`;
-      counts.recycled.set(key, (counts.recycled.get(key) ?? 0) + 1);
-    } else if (event === 'reload') {
-      if ((info as { ok: boolean }).ok) counts.reloads.ok++;
-      else counts.reloads.failed++;
-    }
   }
 
   /** @internal Serves Prometheus metrics, when `metrics` is set. */
@@ -229,36 +218,17 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
   }
 
   status(): StatusResult {
-    const now = Date.now();
-    return {
+    return herdStatus({
       name: this.name,
-      pid: process.pid,
       startedAt: this.startedAt,
-      generation: this.#engine.generation,
-      single: this.options.single,
-      ...(this.options.single ? {} : { balancer: this.options.balancer }),
-      primary: this.#health.primaryStats(),
-      metrics: this.#metrics?.url ?? null,
-      dashboard: this.#dashboard?.url ?? null,
-      workers: this.workers().map((w): WorkerStatus => {
-        const stats = this.#health.stats(w.id);
-        return {
-          ...w,
-          uptime: now - w.startedAt,
-          memory: stats?.memory ?? null,
-          cpu: stats?.cpu ?? null,
-          eventLoopDelay: stats?.eventLoopDelay ?? null,
-          // herd's accept path counts them as it deals them; with 'os' the worker's heartbeat says.
-          connections: this.#engine.connections(w.id) ?? stats?.connections ?? null,
-          requests: stats?.requests ?? null,
-        };
-      }),
-      script: this.#options.script,
-      slots: this.#engine.registry.slots.length,
-      cwd: this.#launch?.cwd ?? null,
-      config: this.#launch?.config ?? null,
-      ...(this.#fleet ? { fleet: this.#fleet.status() } : {}),
-    };
+      options: this.#options,
+      engine: this.#engine,
+      health: this.#health,
+      metricsUrl: this.#metrics?.url,
+      dashboardUrl: this.#dashboard?.url,
+      launch: this.#launch,
+      fleet: this.#fleet,
+    });
   }
 
   /** Rolling reload; resolves when the new generation serves, rejects if it rolled back. */
