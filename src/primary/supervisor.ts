@@ -13,11 +13,11 @@ import type { WorkerStats } from '../shared/stats.js';
 import { replaceHung, type HungInfo } from './health/hang.js';
 import { recycle, type RecycledInfo, type RecycleReason } from './health/recycle.js';
 
-// The engine in the primary: forks a worker per slot, hands every death
-// nobody asked for to the respawner, runs reloads, scaling and the health
-// replacements one at a time, and stops the herd. The mechanics of each
-// process live in worker-process.ts, respawn with backoff and the crash loop
-// in respawn.ts, the rolling operations in rolling.ts.
+// The engine in the primary: forks a worker per slot and wires every
+// worker's events, hands a death nobody asked for to the respawner, runs
+// reloads, scaling and recycles one at a time, and stops the herd. The
+// mechanics of each process live in worker-process.ts, respawn with backoff
+// and the crash loop in respawn.ts, the rolling operations in rolling.ts.
 
 export interface WorkerExitInfo extends WorkerInfo {
   exitCode: number | null;
