@@ -18,6 +18,8 @@ export class PrimarySignals {
   #interrupts = 0;
   #forced = false;
   readonly #pending: Array<{ signal: Deferred; at: number }> = [];
+  /** Worker hangups until this time belong to a SIGHUP already judged the group's. */
+  #groupUntil = 0;
 
   constructor() {
     process.on('SIGINT', () => this.#interrupt('SIGINT'));
@@ -84,9 +86,13 @@ export class PrimarySignals {
   async #hangup(app: HerdApp, at: number): Promise<void> {
     const engine = app.engine;
     if (engine instanceof Supervisor && engine.workers().length > 0) {
+      // A worker's hangup answers one group SIGHUP: a SIGHUP sent to the
+      // primary alone right after a group one must not be judged by it again.
+      const fresh = (): number => (engine.lastWorkerHangup > this.#groupUntil ? engine.lastWorkerHangup : -Infinity);
       const wait = at + GROUP_HANGUP_WINDOW_MS - Date.now();
-      if (wait > 0 && engine.lastWorkerHangup < at - GROUP_HANGUP_WINDOW_MS) await new Promise((r) => setTimeout(r, wait));
-      if (Math.abs(engine.lastWorkerHangup - at) <= GROUP_HANGUP_WINDOW_MS) {
+      if (wait > 0 && fresh() < at - GROUP_HANGUP_WINDOW_MS) await new Promise((r) => setTimeout(r, wait));
+      if (Math.abs(fresh() - at) <= GROUP_HANGUP_WINDOW_MS) {
+        this.#groupUntil = at + GROUP_HANGUP_WINDOW_MS;
         app.logs.primary(`herd: SIGHUP reached the whole process group (did the terminal close?): not reloading; to reload, send it to the primary alone: kill -HUP ${process.pid}`);
         return;
       }
