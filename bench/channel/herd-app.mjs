@@ -31,7 +31,8 @@ async function throughput(route, payload, count) {
   return Math.round(count / seconds);
 }
 
-async function roundTrip(payload, count) {
+async function roundTrip(payload, count, warmup) {
+  for (let i = 0; i < warmup; i++) await channel.consume('echo', payload);
   const samples = [];
   for (let i = 0; i < count; i++) {
     const start = process.hrtime.bigint();
@@ -44,11 +45,11 @@ async function roundTrip(payload, count) {
 channel.on('ready', async () => {
   if (channel.code !== 'A') return;
   for (const [name, payload] of Object.entries(PAYLOADS)) {
-    const { messages, requests } = COUNTS[name];
+    const { messages, requests, warmup } = COUNTS[name];
     await throughput('worker', payload, Math.min(1000, messages)); // warm-up
     const workerToWorker = await throughput('worker', payload, messages);
     const workerToPrimary = await throughput('primary', payload, messages);
-    const rtt = await roundTrip(payload, requests);
+    const rtt = await roundTrip(payload, requests, warmup);
     console.log(`RESULT ${JSON.stringify({ payload: name, workerToWorker, workerToPrimary, rttP50: rtt.p50, rttP99: rtt.p99 })}`);
   }
   console.log('RESULT end');

@@ -49,14 +49,14 @@ if (cluster.isPrimary) {
     await done;
     return Math.round(count / (Number(process.hrtime.bigint() - start) / 1e9));
   };
-  const roundTrip = async (payload, count) => {
+  const roundTrip = async (payload, count, warmup) => {
     const samples = [];
-    for (let id = 0; id < count; id++) {
+    for (let id = -warmup; id < count; id++) {
       const start = process.hrtime.bigint();
       const answer = waitFor(`res${id}`);
       process.send({ t: 'req', id, p: payload });
       await answer;
-      samples.push(Number(process.hrtime.bigint() - start) / 1000);
+      if (id >= 0) samples.push(Number(process.hrtime.bigint() - start) / 1000);
     }
     return percentiles(samples);
   };
@@ -66,11 +66,11 @@ if (cluster.isPrimary) {
     for (const [name, payload] of Object.entries(PAYLOADS)) {
       // JSON cannot carry a Map, a bigint or a Buffer as themselves.
       if (serialization === 'json' && name === 'rich') continue;
-      const { messages, requests } = COUNTS[name];
+      const { messages, requests, warmup } = COUNTS[name];
       await throughput('worker', payload, Math.min(1000, messages));
       const workerToWorker = await throughput('worker', payload, messages);
       const workerToPrimary = await throughput('primary', payload, messages);
-      const rtt = await roundTrip(payload, requests);
+      const rtt = await roundTrip(payload, requests, warmup);
       process.send({ t: 'result', result: { payload: name, workerToWorker, workerToPrimary, rttP50: rtt.p50, rttP99: rtt.p99 } });
     }
     process.send({ t: 'end' });

@@ -32,11 +32,15 @@ export function encodeFrame(msg: HerdMessage): Buffer {
     frame.write(text, HEADER, 'utf8');
     return frame;
   }
-  const body = v8.serialize(msg);
-  const head = Buffer.allocUnsafe(HEADER);
-  head.writeUInt32BE(body.length + 1, 0);
-  head[4] = V8_FRAME;
-  return Buffer.concat([head, body], HEADER + body.length);
+  // As node's IPC does it: the header's room first, so the body is not copied again.
+  const serializer = new v8.DefaultSerializer();
+  serializer.writeRawBytes(Buffer.allocUnsafe(HEADER));
+  serializer.writeHeader();
+  serializer.writeValue(msg);
+  const frame = serializer.releaseBuffer();
+  frame.writeUInt32BE(frame.length - 4, 0);
+  frame[4] = V8_FRAME;
+  return frame;
 }
 
 /** Turns the bytes read from a channel pipe back into messages, however they were cut. */
