@@ -170,16 +170,21 @@ export function reviveEntries(entries: MapEntry[]): unknown[] {
   return entries.map((e) => ('error' in e ? { ...e, error: deserializeError(e.error) } : e));
 }
 
-/** Called by the preload: the worker's channel, on its own pipe to the primary (src/shared/wire.ts). */
-export function installWorkerChannel(pipe: Duplex): WorkerEngine {
+/**
+ * Called by the preload: the worker's channel, on its own pipe to the primary
+ * (src/shared/wire.ts). No pipe: a process forked by a worker's app, which has
+ * herd's preload and environment but no channel; what it sends goes nowhere.
+ */
+export function installWorkerChannel(pipe: Duplex | undefined): WorkerEngine {
   const engine = installEngine((previous) => new WorkerEngine({
     get connected() {
-      return pipe.writable;
+      return pipe?.writable === true;
     },
     send: (msg, done) => {
-      pipe.write(encodeFrame(msg), () => done());
+      pipe!.write(encodeFrame(msg), () => done());
     },
   }, runtime().code, previous)) as WorkerEngine;
+  if (!pipe) return engine;
   const reader = new FrameReader((msg) => engine.receive(msg));
   pipe.on('data', (chunk: Buffer) => reader.push(chunk));
   // The primary is gone: the IPC channel's disconnect ends the worker.

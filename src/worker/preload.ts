@@ -54,9 +54,17 @@ if (rt.role === 'worker' && process.send) {
   process.on('SIGTERM', () => void shutdown('stop', transport));
 }
 
-/** The channel's pipe from the primary; it does not keep the worker alive (the IPC channel decides that). */
-function channelPipe(): Socket {
-  const pipe = new Socket({ fd: Number(process.env[ENV.CHANNEL_FD] ?? CHANNEL_FD), readable: true, writable: true });
+/**
+ * The channel's pipe from the primary; it does not keep the worker alive (the
+ * IPC channel decides that). Its variable is removed, as Node removes
+ * NODE_CHANNEL_FD: a process the app forks inherits the environment, the
+ * preload and perhaps the fd, and must not read the worker's messages.
+ */
+function channelPipe(): Socket | undefined {
+  const fd = process.env[ENV.CHANNEL_FD];
+  delete process.env[ENV.CHANNEL_FD];
+  if (fd !== String(CHANNEL_FD)) return undefined;
+  const pipe = new Socket({ fd: CHANNEL_FD, readable: true, writable: true });
   pipe.unref();
   return pipe;
 }
