@@ -47,8 +47,10 @@ test('a crashed worker\'s replacement gets a share of the keep-alive clients the
     else await new Promise((r) => setTimeout(r, 50));
   }
   // No client opens a connection by itself now (16 are open, all on B): only the spread brings some to A.
+  // Wait for more than a few answers: stopping at the first one measured how fast the test stopped.
   const readyAt = Date.now();
-  while (!traffic.stats.pids.has(replacement) && Date.now() - readyAt < 10_000) await new Promise((r) => setTimeout(r, 20));
+  const answered = (): number => traffic.stats.byPid.get(replacement!) ?? 0;
+  while (answered() <= 10 && Date.now() - readyAt < 10_000) await new Promise((r) => setTimeout(r, 20));
   const stats = await traffic.stop();
   assert.ok(stats.pids.has(replacement), `the replacement ${replacement} answered none of the keep-alive load in ${Date.now() - readyAt} ms`);
   const count = stats.byPid.get(replacement) ?? 0;
