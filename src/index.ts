@@ -1,5 +1,6 @@
 // The public API: what `import ... from 'herd'` gives.
-export { start, HerdApp, type HerdAppEvents } from './primary/app.js';
+export { HerdApp, type HerdAppEvents } from './primary/app.js';
+export { start } from './primary/start.js';
 export type { WorkerExitInfo } from './primary/supervisor.js';
 export type { WorkerInfo, WorkerState } from './primary/registry.js';
 export type { HerdOptions, RestartOptions, LogOptions, WorkerCount, Balancer } from './config/options.js';

@@ -1,16 +1,10 @@
 import diagnostics from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
 import { reconfigure } from '../config/reloadable.js';
-import { describeLoadError, ImportTimeout, importWithin } from '../config/import.js';
-import { resolveOptions } from '../config/resolve.js';
-import type { HerdOptions, ResolvedOptions } from '../config/options.js';
+import type { ResolvedOptions } from '../config/options.js';
 import type { LaunchInfo, StatusResult } from '../shared/control.js';
 import type { WorkerStats } from '../shared/stats.js';
 import { HerdError } from '../errors.js';
-import { runtime } from '../shared/runtime.js';
-import { bindLocalChannel } from '../channel/local.js';
-import { bindPrimaryChannel } from '../channel/primary.js';
-import { installHost, StateHost, uninstallHost } from '../state/host.js';
 import { MAX_WORKERS } from '../shared/control.js';
 import { machine, meanRss, oversizeWarning } from './capacity.js';
 import { ControlServer } from './control/server.js';
@@ -30,10 +24,9 @@ import { collectAppMetrics } from '../worker/metrics.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { countEvent, herdStatus } from './status.js';
 
-// The public face of a running herd, and start(), which assembles one. The
-// engine (Supervisor, or SingleRunner with --single) sits behind private
-// fields; what the herd says about itself (status, event counts) is read in
-// status.ts.
+// The public face of a running herd (start.ts assembles one). The engine
+// (Supervisor, or SingleRunner with --single) sits behind private fields; what
+// the herd says about itself (status, event counts) is read in status.ts.
 
 export interface HerdAppEvents {
   'worker-ready': [WorkerInfo];
@@ -305,79 +298,4 @@ export class HerdApp extends EventEmitter<HerdAppEvents> {
   kill(): void {
     this.#engine.kill();
   }
-}
-
-/** The `primary` module's own failure, named with its file: a bad config, exit 2 from the CLI. */
-async function loadPrimaryModule(file: string, timeout: number): Promise<void> {
-  try {
-    await importWithin(file, timeout);
-  } catch (error) {
-    const why = error instanceof ImportTimeout ? `${error.message} (readyTimeout)` : `failed to load: ${describeLoadError(error, file)}`;
-    throw new HerdError('ERR_HERD_PRIMARY_MODULE', `the \`primary\` module ${file} ${why}`, { cause: error });
-  }
-}
-
-/** Starts a herd; resolves once every worker is ready. */
-export async function start(input: HerdOptions): Promise<HerdApp> {
-  const options = resolveOptions(input);
-  const { file, json, terminal, maxSize, maxFiles, timestamp } = options.logs;
-  const logs = new LogWriter({ file, json, terminal, maxSize, maxFiles, timestamp });
-  const engine = options.single ? new SingleRunner(options, logs) : new Supervisor(options, logs);
-  const app = new HerdApp(options, engine, logs);
-
-  try {
-    if (options.control) {
-      app.control = await ControlServer.open(options.home, options.name, {
-        status: () => app.status(),
-        reload: () => app.reloadReport(),
-        scale: async (count) => {
-          const warning = app.oversizeWarning(count);
-          await app.scale(count);
-          return warning;
-        },
-        launch: () => app.launchInfo(),
-        // Answered once the workers are gone and the logs flushed; the socket closes after.
-        stop: () => {
-          void app.stop();
-          return app.drained;
-        },
-        logs,
-      });
-    }
-  } catch (error) {
-    await logs.close();
-    throw error;
-  }
-  try {
-    // The channel in this process talks to the engine; with --single the
-    // primary module loads as 'primary', then SingleRunner makes this process worker A.
-    runtime().role = 'primary';
-    // With `redis`, this herd joins its fleet before anything can use the channel or the store.
-    const fleet = options.redis ? await (await import('../fleet/fleet.js')).Fleet.open(options, (text) => logs.primary(text, 'stderr')) : undefined;
-    app.fleet = fleet;
-    // The shared state outlives every worker, and goes with the herd.
-    const state = installHost(fleet ? fleet.state : new StateHost(options.storeMaxBytes));
-    engine.on('worker-exit', (info) => state.releaseOwner(info.pid));
-    void app.closed.then(() => uninstallHost(state));
-    if (engine instanceof Supervisor) {
-      const router = bindPrimaryChannel(engine);
-      fleet?.attach(router);
-    } else {
-      fleet?.attachNothing();
-      const local = bindLocalChannel();
-      engine.once('worker-ready', () => local.fireReady());
-    }
-    // The primary module registers its channel handlers before any worker can send.
-    if (options.primary) await loadPrimaryModule(options.primary, options.readyTimeout);
-    const warning = options.single ? undefined : oversizeWarning(options.workers, 0, machine());
-    if (warning) logs.primary(warning, 'stderr');
-    // Before the workers: a taken port fails the start, and --single's app cannot mistake it for its own server.
-    await app.openMetrics();
-    await app.openDashboard();
-    await engine.start();
-  } catch (error) {
-    await app.stop();
-    throw error;
-  }
-  return app;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { backgroundHerd, fixture, isAlive, runCli, tempDir, waitGone } from '../helpers/herd.js';
 import { get } from '../helpers/http.js';
+import { waitForLog } from '../helpers/logs.js';
 
 test('start -d returns once every worker is ready, detached, logging to $HERD_HOME/<name>.log', async (t) => {
   const home = tempDir();
@@ -23,7 +24,7 @@ test('start -d returns once every worker is ready, detached, logging to $HERD_HO
   assert.equal(readlinkSync(`/proc/${pid}/fd/0`), '/dev/null');
 
   // It serves, and its log is the file.
-  const log = readFileSync(join(home, 'bg.log'), 'utf8');
+  const log = await waitForLog(join(home, 'bg.log'), /listening on [\d.]+:\d+/);
   const port = Number(log.match(/listening on [\d.]+:(\d+)/)![1]);
   assert.equal((await get(port)).status, 200);
   assert.match(log, /primary \d+ \| herd: "bg" ready, 2 workers/);

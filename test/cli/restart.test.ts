@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { backgroundHerd, fixture, lastPort, runCli, startHerd, tempDir, waitGone } from '../helpers/herd.js';
 import { getJson } from '../helpers/http.js';
+import { waitForLog } from '../helpers/logs.js';
 
 interface Echo { pid: number; foo: string | null; execArgv: string[] }
 
@@ -23,7 +23,8 @@ test('herd restart: stop, then start again with the same arguments, folder and e
   assert.notEqual(pid, old.pid);
   assert.deepEqual(await waitGone([old.pid, ...old.workers.map((w) => w.pid)]), []);
 
-  const echo = await getJson<Echo>(lastPort(readFileSync(join(home, 'rs.log'), 'utf8')));
+  const [worker] = (JSON.parse((await bg.status()).stdout) as { workers: Array<{ pid: number }> }).workers;
+  const echo = await getJson<Echo>(lastPort(await waitForLog(join(home, 'rs.log'), new RegExp(`A ${worker!.pid} \\| listening on`))));
   assert.equal(echo.foo, 'from-start');
   assert.ok(echo.execArgv.includes('--max-old-space-size=123'), echo.execArgv.join(' '));
   assert.equal((await runCli(['stop', '--name', 'rs'], { home })).code, 0);

@@ -22,3 +22,17 @@ export const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /;
 export function readLines(path: string): string[] {
   return readRawLines(path).map((line) => line.replace(TIMESTAMP, ''));
 }
+
+/**
+ * The file's text once it matches `pattern` (10 s at most, then as it is): a
+ * worker's line can reach the log after the primary's ready line, since its
+ * pipe is read apart from the IPC channel and written in batches.
+ */
+export async function waitForLog(path: string, pattern: RegExp, timeout = 10_000): Promise<string> {
+  let text = readFileSync(path, 'utf8');
+  for (const deadline = Date.now() + timeout; !pattern.test(text) && Date.now() < deadline;) {
+    await new Promise((r) => setTimeout(r, 25));
+    text = readFileSync(path, 'utf8');
+  }
+  return text;
+}
