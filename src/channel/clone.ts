@@ -4,7 +4,7 @@ import { HerdError } from '../errors.js';
 // Channel data must survive the structured clone algorithm. Batching sends it a
 // tick later, so it is checked here, at the sender, where the error belongs.
 // Plain data is walked (cheap); anything else is tried with V8's serializer,
-// the one the IPC channel uses.
+// the one the channel's pipe uses for it (src/shared/wire.ts).
 
 const PLAIN_PROTOS = new Set<unknown>([
   Object.prototype, null, Array.prototype, Date.prototype, RegExp.prototype, Map.prototype, Set.prototype,
@@ -70,7 +70,7 @@ function unserializable(event: string, what: string, cause?: unknown): HerdError
   );
 }
 
-/** A deep copy as the IPC channel would make it (Buffers stay Buffers), for --single. */
+/** A deep copy as the channel's pipe would make it (Buffers stay Buffers), for --single. */
 export function cloneArgs<T>(value: T): T {
   return v8.deserialize(v8.serialize(value)) as T;
 }
